@@ -1,0 +1,696 @@
+# -*- coding: utf-8 -*-
+# Copyright: alicloud.ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The ECS actions the emulator answers: parameter checks and answer shapes as the real API."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+import json
+import re
+import time
+
+import emu_common as common
+from emu_common import ApiError, iso_time
+from emu_state import Command, Invocation, LEGACY_INVOCATION, legacy_record_status, parameter_names
+
+COMMAND_TYPES = ('RunShellScript', 'RunBatScript', 'RunPowerShellScript')
+REPEAT_MODES = ('Once', 'Period', 'NextRebootOnly', 'EveryReboot')
+RATE_RE = re.compile(r'^rate\(\s*(\d+)\s*([smhd])\s*\)$')
+AT_RE = re.compile(r'^at\(\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})?(\s+\S+)?\s*\)$')
+CRON_FIELD_RE = re.compile(r'^[0-9A-Za-z*?/,\-#]+$')
+TZ_RE = re.compile(r'^(UTC|GMT[+-]\d{1,2}:\d{2}|[A-Za-z_]+(/[A-Za-z_\-]+)+)$')
+
+
+class Context(object):
+    def __init__(self, state, region):
+        self.state = state
+        self.region = region
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _command_content(params, default_encoding):
+    """Decode CommandContent per ContentEncoding; check Base64 validity and the 24 KB limit."""
+    raw = params.get('CommandContent')
+    if raw is None or raw == '':
+        raise common.missing('CommandContent')
+    encoding = common.content_encoding(params, default_encoding)
+    if encoding == 'Base64':
+        try:
+            data = base64.b64decode(raw.encode('ascii'), validate=True)
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            raise ApiError(400, 'InvalidParameter.CommandContent', 'The specified parameter CommandContent is not valid Base64.')
+        encoded_size = len(raw)
+    else:
+        data = raw.encode('utf-8')
+        encoded_size = len(base64.b64encode(data))
+    if encoded_size > common.CONTENT_LIMIT:
+        raise ApiError(403, 'CmdContent.ExceedLimit', 'The maximum length of a command is exceeded.')
+    return data.decode('utf-8', 'replace')
+
+
+def _timeout(params, state, default=None):
+    return common.parse_int(params, 'Timeout', default, state.min_timeout, 86400, code='InvalidParam.Timeout')
+
+
+def _tags(params):
+    return dict((k, v or '') for k, v in common.tag_param(params, 'Tag'))
+
+
+def _check_type(value):
+    if not value:
+        raise common.missing('Type')
+    if value not in COMMAND_TYPES:
+        raise ApiError(404, 'InvalidCmdType.NotFound', 'The specified command type does not exist.')
+    return value
+
+
+def _command_from_params(ctx, params, default_encoding, visible=True, default_name=None):
+    name = params.get('Name') or default_name
+    if not name:
+        raise common.missing('Name')
+    if len(name) > 128:
+        raise ApiError(400, 'InvalidCmdName.Malformed', 'The specified command name is not valid.')
+    command_type = _check_type(params.get('Type'))
+    content = _command_content(params, default_encoding)
+    launcher = params.get('Launcher', '')
+    if len(launcher) > 1024:
+        raise ApiError(403, 'InvalidLauncher.LengthLimitExceeded', 'The length of the parameter Launcher exceeds the limit of 1 KB characters.')
+    return Command(common.new_id('c', ctx.region), ctx.region, name, command_type, content,
+                   description=params.get('Description', ''), working_dir=params.get('WorkingDir', ''),
+                   timeout=_timeout(params, ctx.state, 60),
+                   enable_parameter=bool(common.parse_bool(params, 'EnableParameter', False)),
+                   launcher=launcher, tags=_tags(params), visible=visible)
+
+
+def _check_frequency(value):
+    """rate(<n><s|m|h|d>), at(<date> <time> [zone]) or a cron expression (6 fields, optional year, optional zone)."""
+    match = RATE_RE.match(value)
+    if match:
+        if int(match.group(1)) <= 0:
+            raise _bad_frequency()
+        return
+    if AT_RE.match(value):
+        return
+    fields = value.split()
+    if len(fields) in (7, 8) and TZ_RE.match(fields[-1]):
+        fields = fields[:-1]
+    if len(fields) not in (6, 7) or not all(CRON_FIELD_RE.match(f) for f in fields):
+        raise _bad_frequency()
+
+
+def _bad_frequency():
+    return ApiError(403, 'InvalidParam.Frequency', 'The specified frequency is invalid.')
+
+
+def _parameters(params, command):
+    raw = params.get('Parameters')
+    if raw is None or raw.strip() in ('', '{}'):
+        values = {}
+    else:
+        try:
+            values = json.loads(raw)
+        except ValueError:
+            raise ApiError(400, 'InvalidParameter.Parameters', 'The specified parameter Parameters is not valid.')
+        if not isinstance(values, dict):
+            raise ApiError(400, 'InvalidParameter.Parameters', 'The specified parameter Parameters is not valid.')
+    if values and not command.enable_parameter:
+        raise ApiError(404, 'Parameter.Disabled', 'Parameters cannot be passed in when the command customization function is disabled.')
+    if len(values) > 10:
+        raise ApiError(403, 'ParameterCount.ExceedLimit', 'The maximum number of parameters is exceeded.')
+    for key, value in values.items():
+        if not key:
+            raise ApiError(400, 'InvalidParameter.Parameters', 'The specified parameter Parameters is not valid.')
+        if len(key) > 64:
+            raise ApiError(403, 'ParameterKey.ExceedLimit', 'The maximum length of a parameter name is exceeded.')
+        if isinstance(value, (dict, list)):
+            raise ApiError(403, 'ParameterType.NotSupported', 'The type of parameter value is not supported.')
+    if command.enable_parameter:
+        names = parameter_names(command.content)
+        if set(names) - set(values) or set(values) - set(names):
+            raise ApiError(403, 'Parameter.NotMatched', 'The passed-in parameters do not match the parameters defined when you created the command.')
+    return dict((k, v if isinstance(v, str) else json.dumps(v)) for k, v in values.items())
+
+
+def _instances_for_invoke(ctx, params):
+    ids = common.list_param(params, 'InstanceId')
+    resource_tags = common.tag_param(params, 'ResourceTag')
+    state = ctx.state
+    if ids and resource_tags:
+        raise ApiError(400, 'InvalidResourceTag.ConflictWithInstanceIds', 'The specified param ResourceTag conflicts with InstanceId.')
+    if resource_tags:
+        ids = [i.instance_id for i in state.instances.values()
+               if i.region == ctx.region and common.tags_match(i.tags, resource_tags)]
+        if not ids:
+            raise ApiError(400, 'InvalidResourceTag.InstanceNotFound', 'InstanceIds are not found by the specified ResourceTag.')
+    if not ids:
+        raise ApiError(400, 'MissingParam.InstanceId', 'The parameter instanceId is missing or empty.')
+    unique = []
+    for instance_id in ids:
+        if instance_id not in unique:
+            unique.append(instance_id)
+    if len(unique) > 100:
+        raise ApiError(403, 'InstanceIds.ExceedLimit', 'The number of instance IDs exceeds the upper limit.')
+    for instance_id in unique:
+        instance = state.instances.get(instance_id)
+        if instance is None or instance.region != ctx.region:
+            raise ApiError(404, 'InvalidInstance.NotFound', 'The specified instance does not exist.')
+    return unique
+
+
+def _invoke_options(ctx, params, command):
+    repeat_mode = params.get('RepeatMode')
+    frequency = params.get('Frequency', '')
+    timed = common.parse_bool(params, 'Timed', None)
+    if repeat_mode and repeat_mode not in REPEAT_MODES:
+        raise ApiError(404, 'InvalidRepeatMode.NotFound', 'The specified repeat mode does not exist.')
+    if not repeat_mode:
+        if timed and not frequency:
+            raise ApiError(403, 'MissingParam.Frequency', 'The frequency must be specified when you create a timed task.')
+        repeat_mode = 'Period' if (frequency and timed is not False) else 'Once'
+    if repeat_mode == 'Period':
+        if not frequency:
+            raise ApiError(403, 'MissingParam.Frequency', 'The frequency must be specified when you create a timed task.')
+        _check_frequency(frequency)
+    elif repeat_mode != 'Once':
+        frequency = ''
+    username = params.get('Username', '')
+    if len(username) > 255:
+        raise ApiError(403, 'Username.ExceedLimit', 'The length of the username exceeds the upper limit.')
+    password_name = params.get('WindowsPasswordName', '')
+    if len(password_name) > 255:
+        raise ApiError(403, 'WindowsPasswordName.ExceedLimit', 'The length of the WindowsPasswordName exceeds the upper limit.')
+    termination = params.get('TerminationMode', '')
+    if termination and termination not in ('Process', 'ProcessTree'):
+        raise ApiError(404, 'InvalidTerminationMode.NotFound', 'The specified parameter TerminationMode does not exist.')
+    working_dir = params.get('WorkingDir', '')
+    if len(working_dir) > 200:
+        raise ApiError(400, 'InvalidParameter.WorkingDir', 'The specified parameter WorkingDir is not valid.')
+    return {
+        'parameters': _parameters(params, command),
+        'repeat_mode': repeat_mode,
+        'frequency': frequency if repeat_mode == 'Period' else '',
+        'timeout': _timeout(params, ctx.state),
+        'username': username,
+        'working_dir': working_dir,
+        'windows_password_name': password_name,
+        'container_id': params.get('ContainerId', ''),
+        'container_name': params.get('ContainerName', ''),
+        'launcher': params.get('Launcher', ''),
+        'termination_mode': termination,
+        'tags': _tags(params),
+    }
+
+
+def _client_token(params):
+    token = params.get('ClientToken')
+    if token is None or token == '':
+        return None
+    if len(token) > 64 or any(ord(ch) > 127 for ch in token):
+        raise ApiError(400, 'InvalidClientToken.Malformed', 'The specified parameter clientToken is not valid.')
+    return token
+
+
+def _fingerprint(action, params):
+    return json.dumps([action, sorted((k, v) for k, v in params.items() if k != 'ClientToken')])
+
+
+def _idempotent(ctx, action, params):
+    """A previous answer for this ClientToken, or None; a token reused with other parameters is refused."""
+    token = _client_token(params)
+    if token is None:
+        return None, None
+    key = (ctx.region, action, token)
+    known = ctx.state.client_tokens.get(key)
+    if known is None:
+        return key, None
+    if known[0] != _fingerprint(action, params):
+        raise ApiError(403, 'IdempotentParameterMismatch', 'The specified parameter has changed while using an already used clientToken.')
+    return key, known[1]
+
+
+def _invoke(ctx, params, command):
+    instance_ids = _instances_for_invoke(ctx, params)
+    options = _invoke_options(ctx, params, command)
+    invocation = Invocation(common.new_id('t', ctx.region), ctx.region, command, options, instance_ids)
+    command.invoke_times += 1
+    ctx.state.add_invocation(invocation)
+    return invocation
+
+
+# -- commands --------------------------------------------------------------------------------
+
+def create_command(ctx, params):
+    with ctx.state.lock:
+        key, known = _idempotent(ctx, 'CreateCommand', params)
+        if known:
+            return dict(known)
+        command = ctx.state.add_command(_command_from_params(ctx, params, 'Base64'))
+        answer = {'CommandId': command.command_id}
+        if key:
+            ctx.state.client_tokens[key] = (_fingerprint('CreateCommand', params), answer)
+        return answer
+
+
+def _existing_command(ctx, params):
+    command_id = params.get('CommandId')
+    if not command_id:
+        raise common.missing('CommandId')
+    command = ctx.state.find_command(ctx.region, command_id)
+    if command is None:
+        raise ApiError(404, 'InvalidCmdId.NotFound', 'The specified command ID does not exist.')
+    return command
+
+
+def modify_command(ctx, params):
+    with ctx.state.lock:
+        command = _existing_command(ctx, params)
+        changes = {}
+        if params.get('Name'):
+            changes['name'] = params['Name']
+        if 'Description' in params:
+            changes['description'] = params['Description']
+        if params.get('CommandContent'):
+            changes['content'] = _command_content(params, 'Base64')
+        if params.get('Timeout'):
+            changes['timeout'] = _timeout(params, ctx.state)
+        if 'WorkingDir' in params:
+            changes['working_dir'] = params['WorkingDir']
+        if 'Launcher' in params:
+            changes['launcher'] = params['Launcher']
+        for attribute, value in changes.items():
+            setattr(command, attribute, value)
+    return {}
+
+
+def delete_command(ctx, params):
+    with ctx.state.lock:
+        command = _existing_command(ctx, params)
+        del ctx.state.commands[command.command_id]
+    return {}
+
+
+def _command_answer(command, encoding):
+    names = parameter_names(command.content) if command.enable_parameter else []
+    return {
+        'CommandId': command.command_id,
+        'Name': command.name,
+        'Type': command.command_type,
+        'Description': command.description,
+        'CommandContent': common.encode_text(command.content, encoding),
+        'WorkingDir': command.working_dir,
+        'Timeout': command.timeout,
+        'EnableParameter': command.enable_parameter,
+        'ParameterNames': {'ParameterName': names},
+        'ParameterDefinitions': {'ParameterDefinition': [
+            {'ParameterName': n, 'Required': True, 'DefaultValue': '', 'Description': '',
+             'PossibleValues': {'PossibleValue': []}, 'PatternRegex': ''} for n in names]},
+        'Launcher': command.launcher,
+        'CreationTime': iso_time(command.created),
+        'InvokeTimes': command.invoke_times,
+        'Latest': True,
+        'Version': 1,
+        'Category': '',
+        'ResourceGroupId': '',
+        'Tags': common.tags_answer(command.tags),
+    }
+
+
+def describe_commands(ctx, params):
+    encoding = common.content_encoding(params, 'Base64')
+    wanted_tags = common.tag_param(params, 'Tag')
+    command_type = params.get('Type')
+    provider = params.get('Provider')
+    with ctx.state.lock:
+        found = [c for c in ctx.state.commands.values()
+                 if c.region == ctx.region and c.visible and not provider
+                 and params.get('CommandId') in (None, '', c.command_id)
+                 and (not command_type or c.command_type == command_type)
+                 and common.wildcard_match(params.get('Name') or None, c.name)
+                 and common.wildcard_match(params.get('Description') or None, c.description)
+                 and common.tags_match(c.tags, wanted_tags)]
+        found.sort(key=lambda c: -c.seq)
+        page, paging = common.paginate(found, lambda c: (-c.seq,), params, 10, 50)
+        answer = dict(paging)
+        answer['Commands'] = {'Command': [_command_answer(c, encoding) for c in page]}
+    return answer
+
+
+# -- invocations -----------------------------------------------------------------------------
+
+def invoke_command(ctx, params):
+    with ctx.state.lock:
+        key, known = _idempotent(ctx, 'InvokeCommand', params)
+        if known:
+            return dict(known)
+        command = _existing_command(ctx, params)
+        invocation = _invoke(ctx, params, command)
+        answer = {'InvokeId': invocation.invoke_id}
+        if key:
+            ctx.state.client_tokens[key] = (_fingerprint('InvokeCommand', params), answer)
+        return answer
+
+
+def run_command(ctx, params):
+    with ctx.state.lock:
+        key, known = _idempotent(ctx, 'RunCommand', params)
+        if known:
+            return dict(known)
+        keep = bool(common.parse_bool(params, 'KeepCommand', False))
+        command = _command_from_params(ctx, params, 'PlainText', visible=keep,
+                                       default_name='RunCommand-%s' % common.request_id()[:8].lower())
+        # Validate the invocation before the command is kept, so a refused call leaves nothing behind.
+        _instances_for_invoke(ctx, params)
+        _invoke_options(ctx, params, command)
+        ctx.state.add_command(command)
+        invocation = _invoke(ctx, params, command)
+        answer = {'CommandId': command.command_id, 'InvokeId': invocation.invoke_id}
+        if key:
+            ctx.state.client_tokens[key] = (_fingerprint('RunCommand', params), answer)
+        return answer
+
+
+def _existing_invocation(ctx, params):
+    invoke_id = params.get('InvokeId')
+    if not invoke_id:
+        raise common.missing('InvokeId')
+    invocation = ctx.state.invocations.get(invoke_id)
+    if invocation is None or invocation.region != ctx.region:
+        raise ApiError(404, 'InvalidInvokeId.NotFound', 'The specified invoke ID does not exist.')
+    return invocation
+
+
+def stop_invocation(ctx, params):
+    with ctx.state.lock:
+        invocation = _existing_invocation(ctx, params)
+        ids = common.list_param(params, 'InstanceId')
+        if len(ids) > 50:
+            raise ApiError(403, 'InstanceIds.ExceedLimit', 'The number of instance IDs exceeds the upper limit.')
+        known = set(r.instance_id for r in invocation.records)
+        for instance_id in ids:
+            if instance_id not in known:
+                raise ApiError(404, 'InvalidInstance.NotFound', 'The specified instance does not exist.')
+    ctx.state.stop(invocation, set(ids) if ids else None)
+    return {}
+
+
+def _record_answer(invocation, record, encoding, include_output):
+    answer = {
+        'InstanceId': record.instance_id,
+        'InvocationStatus': record.status,
+        'InstanceInvokeStatus': legacy_record_status(record.status),
+        'ExitCode': record.exit_code,
+        'Dropped': record.dropped,
+        'ErrorCode': record.error_code,
+        'ErrorInfo': record.error_info,
+        'CreationTime': iso_time(record.created),
+        'UpdateTime': iso_time(record.updated),
+        'Repeats': record.repeats,
+        'Timed': invocation.timed,
+    }
+    if include_output:
+        answer['Output'] = common.encode_text(record.output, encoding)
+    for name, value in (('StartTime', record.start_time), ('FinishTime', record.finish_time), ('StopTime', record.stop_time)):
+        if value is not None:
+            answer[name] = iso_time(value)
+    return answer
+
+
+def _invocation_answer(invocation, encoding, include_output):
+    status = invocation.status
+    return {
+        'InvokeId': invocation.invoke_id,
+        'CommandId': invocation.command_id,
+        'CommandName': invocation.command_name,
+        'CommandType': invocation.command_type,
+        'CommandContent': common.encode_text(invocation.command_content, encoding),
+        'CommandDescription': invocation.command_description,
+        'Parameters': json.dumps(invocation.parameters, separators=(',', ':'), sort_keys=True),
+        'InvocationStatus': status,
+        'InvokeStatus': LEGACY_INVOCATION[status],
+        'RepeatMode': invocation.repeat_mode,
+        'Frequency': invocation.frequency,
+        'Timed': invocation.timed,
+        'Timeout': invocation.timeout,
+        'Username': invocation.username,
+        'WorkingDir': invocation.working_dir,
+        'CreationTime': iso_time(invocation.created),
+        'ContainerId': invocation.container_id,
+        'ContainerName': invocation.container_name,
+        'Launcher': invocation.launcher,
+        'TerminationMode': invocation.termination_mode,
+        'Tags': common.tags_answer(invocation.tags),
+        'InvokeInstances': {'InvokeInstance': [_record_answer(invocation, r, encoding, include_output) for r in invocation.records]},
+    }
+
+
+def _status_matches(wanted, current, legacy):
+    return not wanted or wanted.lower() in (current.lower(), legacy.lower())
+
+
+def describe_invocations(ctx, params):
+    encoding = common.content_encoding(params, 'Base64')
+    include_output = bool(common.parse_bool(params, 'IncludeOutput', False))
+    invoke_id = params.get('InvokeId')
+    instance_id = params.get('InstanceId')
+    if include_output and not invoke_id and not instance_id:
+        raise ApiError(400, 'MissingParameter.InvokeIdOrInstanceId', 'IncludeOutput needs InvokeId or InstanceId to be specified.')
+    timed = common.parse_bool(params, 'Timed', None)
+    wanted_tags = common.tag_param(params, 'Tag')
+    with ctx.state.lock:
+        found = []
+        for inv in ctx.state.invocations.values():
+            if inv.region != ctx.region:
+                continue
+            if invoke_id and inv.invoke_id != invoke_id:
+                continue
+            if params.get('CommandId') and inv.command_id != params['CommandId']:
+                continue
+            if params.get('CommandName') and inv.command_name != params['CommandName']:
+                continue
+            if params.get('CommandType') and inv.command_type != params['CommandType']:
+                continue
+            if instance_id and instance_id not in [r.instance_id for r in inv.records]:
+                continue
+            status = inv.status
+            if not _status_matches(params.get('InvokeStatus'), status, LEGACY_INVOCATION[status]):
+                continue
+            if params.get('RepeatMode') and inv.repeat_mode != params['RepeatMode']:
+                continue
+            if timed is not None and inv.timed != timed:
+                continue
+            if not common.tags_match(inv.tags, wanted_tags):
+                continue
+            found.append(inv)
+        found.sort(key=lambda i: -i.seq)
+        page, paging = common.paginate(found, lambda i: (-i.seq,), params, 10, 50)
+        answer = dict(paging)
+        answer['Invocations'] = {'Invocation': [_invocation_answer(i, encoding, include_output) for i in page]}
+    return answer
+
+
+def _result_answer(invocation, record, encoding):
+    answer = {
+        'InvokeId': invocation.invoke_id,
+        'InstanceId': record.instance_id,
+        'CommandId': invocation.command_id,
+        'InvocationStatus': record.status,
+        'InvokeRecordStatus': legacy_record_status(record.status),
+        'ExitCode': record.exit_code,
+        'Output': common.encode_text(record.output, encoding),
+        'Dropped': record.dropped,
+        'ErrorCode': record.error_code,
+        'ErrorInfo': record.error_info,
+        'Repeats': record.repeats,
+        'Username': invocation.username,
+        'ContainerId': invocation.container_id,
+        'ContainerName': invocation.container_name,
+        'Launcher': invocation.launcher,
+        'TerminationMode': invocation.termination_mode,
+        'Tags': common.tags_answer(invocation.tags),
+    }
+    for name, value in (('StartTime', record.start_time), ('FinishedTime', record.finish_time), ('StopTime', record.stop_time)):
+        if value is not None:
+            answer[name] = iso_time(value)
+    return answer
+
+
+def describe_invocation_results(ctx, params):
+    encoding = common.content_encoding(params, 'Base64')
+    common.parse_bool(params, 'IncludeHistory', False)
+    wanted_tags = common.tag_param(params, 'Tag')
+    instance_id = params.get('InstanceId')
+    with ctx.state.lock:
+        rows = []
+        for inv in ctx.state.invocations.values():
+            if inv.region != ctx.region:
+                continue
+            if params.get('InvokeId') and inv.invoke_id != params['InvokeId']:
+                continue
+            if params.get('CommandId') and inv.command_id != params['CommandId']:
+                continue
+            if not common.tags_match(inv.tags, wanted_tags):
+                continue
+            for index, record in enumerate(inv.records):
+                if instance_id and record.instance_id != instance_id:
+                    continue
+                if not _status_matches(params.get('InvokeRecordStatus'), record.status, legacy_record_status(record.status)):
+                    continue
+                rows.append((inv, index, record))
+        rows.sort(key=lambda row: (-row[0].seq, row[1]))
+        page, paging = common.paginate(rows, lambda row: (-row[0].seq, row[1]), params, 10, 50)
+        invocation = dict(paging)
+        invocation['InvocationResults'] = {'InvocationResult': [_result_answer(inv, rec, encoding) for inv, _i, rec in page]}
+    return {'Invocation': invocation}
+
+
+# -- instances -------------------------------------------------------------------------------
+
+def _instance_answer(instance, index):
+    octet = 10 + index
+    return {
+        'InstanceId': instance.instance_id,
+        'InstanceName': instance.name,
+        'HostName': instance.instance_id,
+        'Description': '',
+        'Status': instance.status,
+        'OSType': instance.os_type,
+        'OSName': instance.os_name,
+        'OSNameEn': instance.os_name,
+        'RegionId': instance.region,
+        'ZoneId': instance.zone,
+        'InstanceType': instance.instance_type,
+        'InstanceTypeFamily': instance.instance_type.rsplit('.', 1)[0],
+        'Cpu': 4 if instance.instance_type.endswith('xlarge') else 2,
+        'Memory': 16384 if instance.instance_type.endswith('xlarge') else 8192,
+        'ImageId': 'win2022_21H2_x64_dtc_en-us_40G_alibase_20240101.vhd' if instance.os_type == 'windows'
+        else 'aliyun_3_x64_20G_alibase_20240101.vhd',
+        'CreationTime': time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime(instance.created)),
+        'StartTime': time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime(instance.created)),
+        'ExpiredTime': '2099-12-31T15:59Z',
+        'InstanceChargeType': 'PostPaid',
+        'InternetChargeType': 'PayByTraffic',
+        'InstanceNetworkType': 'vpc',
+        'IoOptimized': True,
+        'DeletionProtection': False,
+        'StoppedMode': 'KeepCharging' if instance.status == 'Stopped' else 'Not-applicable',
+        'SerialNumber': 'emu-%08d-0000-4000-8000-000000000000' % index,
+        'ResourceGroupId': '',
+        'KeyPairName': '',
+        'VpcAttributes': {
+            'VpcId': 'vpc-emu0000000000000001',
+            'VSwitchId': 'vsw-emu0000000000000001',
+            'NatIpAddress': '',
+            'PrivateIpAddress': {'IpAddress': ['172.16.0.%d' % octet]},
+        },
+        'PublicIpAddress': {'IpAddress': []},
+        'InnerIpAddress': {'IpAddress': []},
+        'EipAddress': {'AllocationId': '', 'IpAddress': '', 'InternetChargeType': ''},
+        'SecurityGroupIds': {'SecurityGroupId': ['sg-emu0000000000000001']},
+        'OperationLocks': {'LockReason': []},
+        'Tags': common.tags_answer(instance.tags),
+    }
+
+
+def _instance_ids_param(params):
+    raw = params.get('InstanceIds')
+    if not raw:
+        return None
+    try:
+        ids = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, 'InvalidInstanceIds.Malformed', 'The specified parameter InstanceIds is not valid.')
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ApiError(400, 'InvalidInstanceIds.Malformed', 'The specified parameter InstanceIds is not valid.')
+    if len(ids) > 100:
+        raise ApiError(400, 'InvalidInstanceIds.Malformed', 'The specified parameter InstanceIds has more than 100 ids.')
+    return ids
+
+
+def describe_instances(ctx, params):
+    ids = _instance_ids_param(params)
+    wanted_tags = common.tag_param(params, 'Tag')
+    with ctx.state.lock:
+        ordered = sorted(ctx.state.instances.values(), key=lambda i: i.instance_id)
+        indexed = [(index, inst) for index, inst in enumerate(ordered)
+                   if inst.region == ctx.region
+                   and (ids is None or inst.instance_id in ids)
+                   and (not params.get('Status') or inst.status == params['Status'])
+                   and (not params.get('ZoneId') or inst.zone == params['ZoneId'])
+                   and (not params.get('InstanceType') or inst.instance_type == params['InstanceType'])
+                   and common.wildcard_match(params.get('InstanceName') or None, inst.name)
+                   and common.tags_match(inst.tags, wanted_tags)]
+        page, paging = common.paginate(indexed, lambda row: (row[1].instance_id,), params, 10, 100)
+        answer = dict(paging)
+        answer['Instances'] = {'Instance': [_instance_answer(inst, index) for index, inst in page]}
+    return answer
+
+
+def describe_cloud_assistant_status(ctx, params):
+    ids = common.list_param(params, 'InstanceId')
+    if len(ids) > 50:
+        raise ApiError(403, 'InstanceIds.ExceedLimit', 'The number of instance IDs exceeds the upper limit.')
+    os_type = (params.get('OSType') or '').lower()
+    if os_type and os_type not in ('linux', 'windows'):
+        raise ApiError(400, 'InvalidParameter.OSType', 'The specified parameter OSType is not valid.')
+    now = time.time()
+    controls = ctx.state.controls
+    with ctx.state.lock:
+        found = [i for i in sorted(ctx.state.instances.values(), key=lambda i: i.instance_id)
+                 if i.region == ctx.region and (not ids or i.instance_id in ids)
+                 and (not os_type or i.os_type == os_type)]
+        page, paging = common.paginate(found, lambda i: (i.instance_id,), params, 50, 50)
+        rows = []
+        for inst in page:
+            online = inst.status == 'Running' and not (controls is not None and controls.offline(inst.instance_id))
+            active = sum(1 for inv in ctx.state.invocations.values() for r in inv.records
+                         if r.instance_id == inst.instance_id and r.status in ('Pending', 'Running', 'Stopping'))
+            row = {
+                'InstanceId': inst.instance_id,
+                'CloudAssistantStatus': 'true' if online else 'false',
+                'CloudAssistantVersion': '2.2.3.857' if inst.os_type == 'linux' else '2.1.3.857',
+                'ClientVersion': '2.2.3.857' if inst.os_type == 'linux' else '2.1.3.857',
+                'LastHeartbeatTime': iso_time(now if online else inst.created),
+                'OSType': 'Linux' if inst.os_type == 'linux' else 'Windows',
+                'InvocationCount': inst.invocation_count,
+                'ActiveTaskCount': active,
+                'SupportSessionManager': online,
+            }
+            if inst.last_invoked:
+                row['LastInvokedTime'] = iso_time(inst.last_invoked)
+            rows.append(row)
+        answer = dict(paging)
+        answer['InstanceCloudAssistantStatusSet'] = {'InstanceCloudAssistantStatus': rows}
+    return answer
+
+
+ACTIONS = {
+    'CreateCommand': create_command,
+    'ModifyCommand': modify_command,
+    'DeleteCommand': delete_command,
+    'DescribeCommands': describe_commands,
+    'InvokeCommand': invoke_command,
+    'RunCommand': run_command,
+    'StopInvocation': stop_invocation,
+    'DescribeInvocations': describe_invocations,
+    'DescribeInvocationResults': describe_invocation_results,
+    'DescribeInstances': describe_instances,
+    'DescribeCloudAssistantStatus': describe_cloud_assistant_status,
+}
+
+
+def dispatch(state, action, params):
+    """Run one action; answers the body without RequestId, or raises ApiError."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise ApiError(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.')
+    region = params.get('RegionId')
+    if not region:
+        raise common.missing('RegionId')
+    if region not in common.KNOWN_REGIONS:
+        raise ApiError(404, 'InvalidRegionId.NotFound', 'The RegionId provided does not exist in our records.')
+    return handler(Context(state, region), params)

@@ -1,0 +1,245 @@
+# -*- coding: utf-8 -*-
+# Copyright: alicloud.ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Shared helpers of the ECS emulator: API errors, time stamps, ids, parameter parsing."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import json
+import re
+import secrets
+import time
+import uuid
+
+API_VERSION = '2014-05-26'
+HOST_ID = 'ecs.aliyuncs.com'
+
+# A few real regions; the fleet lives in FLEET_REGION, the others are empty.
+KNOWN_REGIONS = (
+    'cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen', 'cn-qingdao', 'cn-zhangjiakou',
+    'cn-huhehaote', 'cn-chengdu', 'cn-hongkong', 'ap-southeast-1', 'ap-northeast-1',
+    'us-west-1', 'us-east-1', 'eu-central-1', 'eu-west-1',
+)
+FLEET_REGION = 'cn-hangzhou'
+
+# Short region tags used inside ids (c-hz..., t-hz...), as the real service does for Hangzhou.
+_REGION_TAGS = {
+    'cn-hangzhou': 'hz', 'cn-shanghai': 'sh', 'cn-beijing': 'bj', 'cn-shenzhen': 'sz',
+    'cn-qingdao': 'qd', 'cn-zhangjiakou': 'zb', 'cn-huhehaote': 'hh', 'cn-chengdu': 'cd',
+    'cn-hongkong': 'hk', 'ap-southeast-1': 'sg', 'ap-northeast-1': 'jp', 'us-west-1': 'us',
+    'us-east-1': 'ue', 'eu-central-1': 'de', 'eu-west-1': 'uk',
+}
+
+OUTPUT_LIMIT = 24 * 1024          # Output is cut at 24 KB; Dropped says how much was cut
+CONTENT_LIMIT = 24 * 1024         # CommandContent may be at most 24 KB once Base64-encoded
+
+
+class ApiError(Exception):
+    """An error answer of the API: HTTP status, Code and Message."""
+
+    def __init__(self, status, code, message, headers=None):
+        super(ApiError, self).__init__('%s: %s' % (code, message))
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def request_id():
+    """A request id shaped like the real ones (an upper-case UUID)."""
+    return str(uuid.uuid4()).upper()
+
+
+def new_id(prefix, region):
+    """An id like the real service's: c-hz..., t-hz..."""
+    return '%s-%s%s' % (prefix, _REGION_TAGS.get(region, 'xx'), secrets.token_hex(9)[:16])
+
+
+def iso_time(epoch):
+    """UTC time as the API writes it: YYYY-MM-DDTHH:MM:SSZ (None stays None)."""
+    if epoch is None:
+        return None
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(epoch))
+
+
+def error_body(err, rid):
+    """The JSON body of an error answer."""
+    return {
+        'Code': err.code,
+        'Message': err.message,
+        'RequestId': rid,
+        'HostId': HOST_ID,
+        'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=Ecs&requestId=%s' % (err.code, rid),
+    }
+
+
+def missing(name):
+    return ApiError(400, 'MissingParameter.%s' % name, 'The input parameter "%s" that is mandatory for processing this request is not supplied.' % name)
+
+
+def invalid(name, detail=None):
+    message = 'The specified parameter "%s" is not valid.' % name
+    if detail:
+        message = '%s %s' % (message, detail)
+    return ApiError(400, 'InvalidParameter.%s' % name, message)
+
+
+def parse_bool(params, name, default=None):
+    """A boolean parameter; the SDK sends True/False, so the case does not matter."""
+    value = params.get(name)
+    if value is None or value == '':
+        return default
+    lowered = value.strip().lower()
+    if lowered == 'true':
+        return True
+    if lowered == 'false':
+        return False
+    raise invalid(name, 'Expected true or false.')
+
+
+def parse_int(params, name, default=None, minimum=None, maximum=None, code=None, status=400):
+    """An integer parameter, optionally bounded; out of range raises `code` (default InvalidParameter.<name>)."""
+    value = params.get(name)
+    if value is None or value == '':
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise invalid(name, 'Expected an integer.')
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        if code:
+            raise ApiError(status, code, 'The specified parameter "%s" is out of range: %s.' % (name, number))
+        raise invalid(name, 'Out of range: %s.' % number)
+    return number
+
+
+def list_param(params, name):
+    """Collect a repeated parameter sent as Name.1, Name.2, ... in index order."""
+    pattern = re.compile(r'^%s\.(\d+)$' % re.escape(name))
+    found = []
+    for key, value in params.items():
+        match = pattern.match(key)
+        if match:
+            found.append((int(match.group(1)), value))
+    return [value for _index, value in sorted(found)]
+
+
+def tag_param(params, name='Tag'):
+    """Collect tags sent as Tag.N.Key / Tag.N.Value: a list of (key, value or None)."""
+    pattern = re.compile(r'^%s\.(\d+)\.(Key|Value)$' % re.escape(name))
+    found = {}
+    for key, value in params.items():
+        match = pattern.match(key)
+        if match:
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    tags = []
+    for index in sorted(found):
+        entry = found[index]
+        if not entry.get('Key'):
+            raise ApiError(400, 'MissingParameter.TagKey', 'You must specify %s.N.Key.' % name)
+        tags.append((entry['Key'], entry.get('Value')))
+    keys = [key for key, _value in tags]
+    if len(set(keys)) != len(keys):
+        raise ApiError(400, 'Duplicate.TagKey', 'The %s.N.Key contain duplicate key.' % name)
+    if len(tags) > 20:
+        raise ApiError(400, 'NumberExceed.Tags', 'The Tags parameter number is exceed.')
+    return tags
+
+
+def tags_match(have, wanted):
+    """True when every wanted (key, value) is among the tags `have` (a dict); value None matches any."""
+    for key, value in wanted:
+        if key not in have:
+            return False
+        if value is not None and have[key] != value:
+            return False
+    return True
+
+
+def tags_answer(tags):
+    """The Tags structure of an answer: {Tag: [{TagKey, TagValue}]}."""
+    return {'Tag': [{'TagKey': key, 'TagValue': value} for key, value in sorted(tags.items())]}
+
+
+def wildcard_match(pattern, value):
+    """Name filters allow * wildcards; everything else matches literally."""
+    if pattern is None:
+        return True
+    regex = '^' + '.*'.join(re.escape(part) for part in pattern.split('*')) + '$'
+    return re.match(regex, value or '', re.DOTALL) is not None
+
+
+def content_encoding(params, default):
+    """ContentEncoding: PlainText or Base64 (case does not matter); answers the canonical spelling."""
+    value = params.get('ContentEncoding')
+    if not value:
+        return default
+    lowered = value.lower()
+    if lowered == 'plaintext':
+        return 'PlainText'
+    if lowered == 'base64':
+        return 'Base64'
+    raise invalid('ContentEncoding', 'Valid values: PlainText, Base64.')
+
+
+def encode_text(data, encoding):
+    """Encode bytes or text for an answer in the requested ContentEncoding."""
+    if isinstance(data, str):
+        data = data.encode('utf-8')
+    if encoding == 'Base64':
+        return base64.b64encode(data).decode('ascii')
+    return data.decode('utf-8', 'replace')
+
+
+def _encode_token(key):
+    raw = json.dumps(list(key), separators=(',', ':')).encode('utf-8')
+    return 'AAAAA' + base64.urlsafe_b64encode(raw).decode('ascii').rstrip('=')
+
+
+def _decode_token(token):
+    if not token.startswith('AAAAA'):
+        raise invalid('NextToken')
+    body = token[5:]
+    body += '=' * (-len(body) % 4)
+    try:
+        return tuple(json.loads(base64.urlsafe_b64decode(body.encode('ascii')).decode('utf-8')))
+    except (ValueError, TypeError):
+        raise invalid('NextToken')
+
+
+def paginate(items, key, params, default_size=10, max_size=50):
+    """Page `items` (already in answer order, `key(item)` ascending and unique).
+
+    MaxResults + NextToken (a cursor: the key of the last item served, so items created between
+    two calls never shift a page) or the older PageNumber + PageSize. MaxResults above `max_size`
+    is refused with InvalidParameter.MaxResults, as the API reference lists; PageSize above it with
+    InvalidParam.PageSize. Returns (page, paging) where paging has TotalCount, PageNumber,
+    PageSize and NextToken ("" on the last page).
+    """
+    max_results = params.get('MaxResults')
+    token = params.get('NextToken')
+    total = len(items)
+    if max_results or token or not (params.get('PageNumber') or params.get('PageSize')):
+        size = parse_int(params, 'MaxResults', default_size, 1, max_size, code='InvalidParameter.MaxResults')
+        start = 0
+        if token:
+            cursor = _decode_token(token)
+            start = total
+            for index, item in enumerate(items):
+                if tuple(key(item)) > cursor:
+                    start = index
+                    break
+        page = items[start:start + size]
+        number = 1 + (start // size if size else 0)
+    else:
+        size = parse_int(params, 'PageSize', default_size, 1, max_size, code='InvalidParam.PageSize', status=403)
+        number = parse_int(params, 'PageNumber', 1, 1, None, code='InvalidParam.PageNumber')
+        start = (number - 1) * size
+        page = items[start:start + size]
+    next_token = ''
+    if page and start + len(page) < total:
+        next_token = _encode_token(key(page[-1]))
+    return page, {'TotalCount': total, 'PageNumber': number, 'PageSize': size, 'NextToken': next_token}
