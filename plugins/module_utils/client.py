@@ -1,0 +1,321 @@
+# -*- coding: utf-8 -*-
+# Copyright: alicloud.ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one place that talks to the ECS API through the official SDK.
+
+Callers name an action and pass its parameters with the API's own names
+(``{'CommandId': 'c-1', 'InstanceId': ['i-1']}``); answers come back as plain dicts with
+the API's names. This layer adds the region, retries what is safe to retry, maps every
+failure to :class:`ApiError`, and follows pages.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import random
+import re
+import time
+import traceback
+import uuid
+
+from ansible_collections.alicloud.ecs.plugins.module_utils.connection import USER_AGENT
+
+SDK_IMPORT_ERROR = None
+try:
+    from alibabacloud_credentials.client import Client as CredentialClient
+    from alibabacloud_credentials.provider import (
+        CLIProfileCredentialsProvider,
+        DefaultCredentialsProvider,
+        EcsRamRoleCredentialsProvider,
+        RamRoleArnCredentialsProvider,
+        StaticAKCredentialsProvider,
+        StaticSTSCredentialsProvider,
+    )
+    from alibabacloud_tea_openapi import models as open_api_models
+    from alibabacloud_ecs20140526 import models as ecs_models
+    from alibabacloud_ecs20140526.client import Client as EcsSdkClient
+    try:
+        from darabonba.runtime import RuntimeOptions
+    except ImportError:  # tea-openapi 0.3.x
+        from alibabacloud_tea_util.models import RuntimeOptions
+    HAS_SDK = True
+except ImportError:
+    HAS_SDK = False
+    SDK_IMPORT_ERROR = traceback.format_exc()
+
+SDK_REQUIREMENT = 'alibabacloud_ecs20140526, alibabacloud_tea_openapi and alibabacloud_credentials'
+
+# How an action may be retried when its answer is lost (the request may have been applied):
+READ = 'read'              # changes nothing
+IDEMPOTENT = 'idempotent'  # applying it twice is the same as once
+TOKEN = 'token'            # made idempotent by one ClientToken kept across all attempts
+UNSAFE = 'unsafe'          # never resent unless the service refused it untouched
+
+ACTION_SAFETY = {
+    'DescribeInvocations': READ,
+    'DescribeInvocationResults': READ,
+    'DescribeCommands': READ,
+    'DescribeInstances': READ,
+    'DescribeCloudAssistantStatus': READ,
+    'InvokeCommand': TOKEN,
+    'RunCommand': TOKEN,
+    'StopInvocation': IDEMPOTENT,
+    'ModifyCommand': IDEMPOTENT,
+    'DeleteCommand': IDEMPOTENT,
+    'CreateCommand': UNSAFE,
+}
+
+# Where each paged action keeps its items and its NextToken, and its largest page.
+# DescribeInvocationResults nests its paging fields inside ``Invocation``.
+PAGING = {
+    'DescribeInvocations': dict(items=('Invocations', 'Invocation'), container=(), max_results=50),
+    'DescribeInvocationResults': dict(items=('Invocation', 'InvocationResults', 'InvocationResult'),
+                                      container=('Invocation',), max_results=50),
+    'DescribeCommands': dict(items=('Commands', 'Command'), container=(), max_results=50),
+    'DescribeInstances': dict(items=('Instances', 'Instance'), container=(), max_results=100),
+    'DescribeCloudAssistantStatus': dict(items=('InstanceCloudAssistantStatusSet', 'InstanceCloudAssistantStatus'),
+                                         container=(), max_results=50),
+}
+
+# Network failures that happen before the request left this machine: nothing was applied.
+_NOT_SENT = re.compile(r'NewConnectionError|ConnectTimeout|Connection refused|Name or service not known|'
+                       r'Temporary failure in name resolution|No route to host')
+# Query strings may carry a signature or (legacy signing) a security token: never show them.
+_URL_QUERY = re.compile(r'(/?\?)[^\s\'")]*')
+
+
+def scrub(text):
+    """Remove URL query strings from an error text (they can carry signatures or tokens)."""
+    return _URL_QUERY.sub(r'\1<redacted>', text or '')
+
+
+class ApiError(Exception):
+    """A failed API call, with what a user needs to act on it.
+
+    ``outcome`` says whether the service may have applied the request:
+    ``refused`` (throttled, unavailable, never sent), ``unknown`` (the answer was lost or was a
+    5xx) or ``final`` (the service answered with an error: retrying will not help).
+    """
+
+    def __init__(self, action, code, message, request_id=None, http_status=None, recommend=None,
+                 retry_after=None, outcome='final'):
+        super(ApiError, self).__init__('{0} failed: {1}: {2}'.format(action, code, message))
+        self.action = action
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.http_status = http_status
+        self.recommend = recommend
+        self.retry_after = retry_after
+        self.outcome = outcome
+
+    @property
+    def retryable(self):
+        return self.outcome in ('refused', 'unknown')
+
+    def to_dict(self):
+        return dict(code=self.code, message=self.message, request_id=self.request_id,
+                    http_status=self.http_status, recommend=self.recommend)
+
+    @classmethod
+    def from_exception(cls, action, exc):
+        """Map an SDK (or network) exception to an ApiError."""
+        if isinstance(exc, ApiError):
+            return exc
+        data = getattr(exc, 'data', None)
+        inner = getattr(exc, 'inner_exception', None)
+        if isinstance(data, dict) and (data.get('Code') or data.get('code')):
+            status = data.get('statusCode') or getattr(exc, 'status_code', None) or getattr(exc, 'statusCode', None)
+            code = data.get('Code') or data.get('code')
+            message = data.get('Message') or data.get('message') or getattr(exc, 'message', '') or ''
+            retry_after = getattr(exc, 'retry_after', None)
+            if code.startswith('Throttling') or code == 'ServiceUnavailable':
+                outcome = 'refused'
+            elif status is not None and int(status) >= 500:
+                outcome = 'unknown'
+            else:
+                outcome = 'final'
+            return cls(action, code, scrub(message), request_id=data.get('RequestId') or getattr(exc, 'request_id', None),
+                       http_status=int(status) if status is not None else None, recommend=data.get('Recommend'),
+                       retry_after=retry_after, outcome=outcome)
+        if inner is not None or type(exc).__name__ in ('UnretryableException', 'ConnectionError', 'Timeout'):
+            detail = repr(inner if inner is not None else exc)
+            outcome = 'refused' if _NOT_SENT.search(detail) else 'unknown'
+            return cls(action, 'NetworkError', scrub(detail), outcome=outcome)
+        code = getattr(exc, 'code', None) or type(exc).__name__
+        return cls(action, code, scrub(getattr(exc, 'message', None) or str(exc)))
+
+
+class RetryPolicy(object):
+    """Exponential backoff with full jitter, bounded in attempts and in total time.
+
+    The service's retry-after hint is a floor for the next delay.
+    """
+
+    def __init__(self, max_attempts=6, base_delay=0.5, max_delay=8.0, total_timeout=60.0,
+                 sleep=time.sleep, clock=time.monotonic, rand=random.random):
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.total_timeout = total_timeout
+        self.sleep = sleep
+        self.clock = clock
+        self.rand = rand
+
+    def delay(self, attempt, retry_after_ms=None):
+        """Seconds to wait before attempt number ``attempt + 1`` (``attempt`` counts from 1)."""
+        backoff = self.rand() * min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        if retry_after_ms:
+            backoff = max(backoff, retry_after_ms / 1000.0)
+        return backoff
+
+    def should_retry(self, error, safety, attempt):
+        """Whether to send again after ``error`` on attempt ``attempt``."""
+        if not error.retryable or attempt >= self.max_attempts:
+            return False
+        if error.outcome == 'unknown' and safety == UNSAFE:
+            return False
+        return True
+
+    def run(self, send, action, safety):
+        """Call ``send()`` until it succeeds or retrying is no longer allowed."""
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return send()
+            except Exception as exc:  # pylint: disable=broad-except
+                error = ApiError.from_exception(action, exc)
+                if not self.should_retry(error, safety, attempt):
+                    raise error
+                wait = self.delay(attempt, error.retry_after)
+                if self.clock() - started + wait > self.total_timeout:
+                    raise error
+                self.sleep(wait)
+
+
+def _snake(name):
+    return re.sub(r'(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])', r'_\1\2', name).lower()
+
+
+def _dig(body, path):
+    for key in path:
+        if not isinstance(body, dict):
+            return None
+        body = body.get(key)
+    return body
+
+
+def new_client_token():
+    return uuid.uuid4().hex
+
+
+class EcsClient(object):
+    """The ECS API for one region, one credential source and one endpoint."""
+
+    def __init__(self, region, credential_source, endpoint=None, protocol=None, retry_policy=None,
+                 connect_timeout_ms=5000, read_timeout_ms=20000):
+        self.region = region
+        self.retry_policy = retry_policy or RetryPolicy()
+        config = open_api_models.Config(
+            credential=build_credential(credential_source),
+            region_id=region,
+            user_agent=USER_AGENT,
+            connect_timeout=connect_timeout_ms,
+            read_timeout=read_timeout_ms,
+        )
+        if endpoint:
+            config.endpoint = endpoint
+        if protocol:
+            config.protocol = protocol
+        self._sdk = EcsSdkClient(config)
+        self._runtime = RuntimeOptions(autoretry=False, connect_timeout=connect_timeout_ms,
+                                       read_timeout=read_timeout_ms)
+
+    def call(self, action, params=None):
+        """Call ``action`` with ``params`` (API names); return the answer body as a dict.
+
+        The region is added to every request. A TOKEN action gets one ClientToken for all its
+        attempts, so a lost answer never runs it twice. Raises ApiError.
+        """
+        request_params = dict(params or {})
+        request_params.setdefault('RegionId', self.region)
+        safety = ACTION_SAFETY.get(action, UNSAFE)
+        if safety == TOKEN:
+            request_params.setdefault('ClientToken', new_client_token())
+        request = getattr(ecs_models, action + 'Request')().from_map(request_params)
+        method = getattr(self._sdk, _snake(action) + '_with_options')
+
+        def send():
+            return method(request, self._runtime).body.to_map()
+
+        return self.retry_policy.run(send, action, safety)
+
+    def paginate(self, action, params=None, page_size=None):
+        """Yield every item of a paged Describe* action, page by page (NextToken/MaxResults)."""
+        paging = PAGING[action]
+        request_params = dict(params or {})
+        request_params['MaxResults'] = min(page_size or paging['max_results'], paging['max_results'])
+        while True:
+            body = self.call(action, request_params)
+            yield from _dig(body, paging['items']) or []
+            token = _dig(body, paging['container'] + ('NextToken',))
+            if not token:
+                return
+            request_params['NextToken'] = token
+
+
+def build_credential(source):
+    """Turn a credential source (see connection.resolve_credential_source) into an SDK credential client."""
+    kind = source['type']
+    if kind == 'access_key':
+        provider = StaticAKCredentialsProvider(access_key_id=source['access_key_id'],
+                                               access_key_secret=source['access_key_secret'])
+    elif kind == 'sts':
+        provider = StaticSTSCredentialsProvider(access_key_id=source['access_key_id'],
+                                                access_key_secret=source['access_key_secret'],
+                                                security_token=source['security_token'])
+    elif kind == 'profile':
+        provider = CLIProfileCredentialsProvider(profile_name=source['profile'])
+    elif kind == 'ecs_ram_role':
+        provider = EcsRamRoleCredentialsProvider(role_name=source['role_name'])
+    else:
+        provider = DefaultCredentialsProvider()
+    role = source.get('assume_role')
+    if role:
+        provider = RamRoleArnCredentialsProvider(credentials_provider=provider, role_arn=role['role_arn'],
+                                                 role_session_name=role['role_session_name'],
+                                                 duration_seconds=role['role_session_expiration'])
+    return CredentialClient(provider=provider)
+
+
+def _tags_to_dict(tags):
+    result = {}
+    for tag in tags:
+        key = tag.get('TagKey', tag.get('Key'))
+        if key is not None:
+            result[key] = tag.get('TagValue', tag.get('Value', ''))
+    return result
+
+
+def snake_dict(value):
+    """Convert an API answer to snake_case, the way modules return it.
+
+    The API wraps lists in a one-key dict (``{'Tags': {'Tag': [...]}}``): those become plain
+    lists, and tag lists become a ``{key: value}`` dict.
+    """
+    if isinstance(value, list):
+        return [snake_dict(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, item in value.items():
+        if isinstance(item, dict) and len(item) == 1 and isinstance(list(item.values())[0], list):
+            item = list(item.values())[0]
+        if key in ('Tags', 'Tag') and isinstance(item, list):
+            result['tags'] = _tags_to_dict(item)
+            continue
+        result[_snake(key)] = snake_dict(item)
+    return result
