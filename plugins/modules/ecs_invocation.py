@@ -1,0 +1,435 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: alicloud.ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: ecs_invocation
+short_description: Run a Cloud Assistant command on a set of ECS instances and report each instance's result
+version_added: 0.1.0
+description:
+  - Invokes a Cloud Assistant command (C(InvokeCommand)) on a set of ECS instances, waits for it, and returns each
+    instance's status, exit code and output.
+  - Idempotent on the command ID and the instance B(set) (order and duplicates do not matter). A matching invocation
+    with the same attributes (parameters, repeat mode, frequency, username, working directory, timeout, container)
+    whose status is not Failed, PartialFailed, Stopped or Stopping means the invocation is present, and nothing is invoked.
+  - A matching invocation with other attributes is replaced; the old one is stopped first if it is still running or scheduled.
+  - An invocation that finishes Failed or PartialFailed fails the task, naming each failing instance with its error code
+    and exit code; the result still carries the invocation. The next run invokes the command again.
+  - With O(state=absent), stops the matching invocations that are still Pending, Scheduled or Running.
+  - The Ansible counterpart of Terraform's C(alicloud_ecs_invocation) resource, with output, exit codes and a wait that fits long commands.
+author:
+  - alicloud.ecs maintainers (@alicloud-ecs)
+options:
+  state:
+    description:
+      - V(present) makes sure the command has run (or is scheduled) on the instances; V(absent) stops active invocations.
+    type: str
+    choices: [present, absent]
+    default: present
+  command_id:
+    description:
+      - The ID of the command to invoke (a public command name works too).
+      - Required with O(state=present) unless O(invoke_id) is given.
+    type: str
+  instance_ids:
+    description:
+      - The instances to run the command on, as a set (order and duplicates do not matter).
+      - Required unless O(invoke_id) is given. At most 100.
+    type: list
+    elements: str
+    aliases: [instance_id]
+  repeat_mode:
+    description:
+      - How the command runs. V(Once) runs it now; V(Period) on the O(frequency) schedule;
+        V(NextRebootOnly) at the next reboot; V(EveryReboot) at every reboot.
+      - Defaults to V(Once), or V(Period) when O(timed=true).
+    type: str
+    choices: [Once, Period, NextRebootOnly, EveryReboot]
+  timed:
+    description:
+      - The older way to ask for a schedule, as in Terraform; V(true) with O(frequency) means O(repeat_mode=Period).
+    type: bool
+    default: false
+  frequency:
+    description:
+      - The schedule of a V(Period) invocation, for example V(rate(5m)), V(at(2026-12-24T20:00:00Z)) or a cron
+        expression such as V(0 */20 * * * ?) with an optional time zone.
+      - Required when O(repeat_mode=Period) or O(timed=true).
+    type: str
+  parameters:
+    description:
+      - Values for the command's C({{name}}) parameters; at most 10, names at most 64 characters.
+      - The command must have been created with parameters enabled.
+    type: dict
+  username:
+    description:
+      - The user the command runs as on the instances (the API's default is root, or System on Windows).
+    type: str
+  windows_password_name:
+    description:
+      - The name of the password (in Systems Manager parameter store) of the Windows user given in O(username).
+    type: str
+  working_dir:
+    description:
+      - The directory the command runs in; overrides the command's own.
+    type: str
+  timeout:
+    description:
+      - How long, in seconds, the command may run on an instance before it is stopped; overrides the command's own.
+      - At least 10.
+    type: int
+  container_id:
+    description:
+      - Run the command in this container of the instance.
+    type: str
+  container_name:
+    description:
+      - Run the command in the container of this name.
+    type: str
+  tags:
+    description:
+      - Tags to put on a new invocation. They are not compared, so a present invocation is not replaced for its tags.
+    type: dict
+  invoke_id:
+    description:
+      - With O(state=present), adopt this invocation instead of matching (like Terraform's import); it is returned as it is,
+        and waited for when O(wait=true).
+      - With O(state=absent), stop this invocation.
+    type: str
+  force:
+    description:
+      - Invoke anew even when a matching invocation is present.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until a V(Once) invocation has finished, or until a periodic or reboot-triggered one is V(Scheduled).
+      - With V(false) the task returns as soon as the invocation exists, with its invoke ID.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How long, in seconds, to wait. Polling starts at half a second and backs off to at most ten seconds.
+      - Defaults to the invocation's timeout (the command's own unless O(timeout) is set) plus 60 seconds.
+      - When it passes, the task fails with a message naming the invoke ID and what each instance was doing.
+    type: int
+  include_output:
+    description:
+      - Return each instance's output (decoded text) in RV(instances[].output).
+    type: bool
+    default: true
+  preflight:
+    description:
+      - Before a new invocation is made (never on a run that changes nothing), ask for the instances' Cloud Assistant agent status
+        and fail, naming them, when an instance does not exist or its agent is not online.
+      - Set to V(false) to invoke without asking.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - alicloud.ecs.alicloud
+attributes:
+  check_mode:
+    support: full
+    description: Makes no InvokeCommand or StopInvocation call and reports whether one would be made.
+  diff_mode:
+    support: full
+    description: Shows the invocation's attributes before and after.
+notes:
+  - The result keys are at the top level (RV(invoke_id), RV(status), RV(instances)); Ansible itself owns the result key
+    C(invocation), so this module does not use it.
+  - A retried InvokeCommand carries the same client token, so a lost answer never runs the command twice.
+seealso:
+  - module: alicloud.ecs.ecs_invocation_info
+'''
+
+EXAMPLES = r'''
+- name: Run a command on two instances and wait for it
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    instance_ids:
+      - i-bp1abc****
+      - i-bp1def****
+  register: run
+
+- name: Show what each instance printed
+  ansible.builtin.debug:
+    msg: "{{ item.instance_id }} exited {{ item.exit_code }}: {{ item.output }}"
+  loop: "{{ run.instances }}"
+
+- name: Same options for a whole play, through the action group
+  module_defaults:
+    group/alicloud.ecs.alicloud:
+      region: cn-hangzhou
+  block:
+    - name: Run with parameters and a longer wait
+      alicloud.ecs.ecs_invocation:
+        command_id: c-hz01272yr52****
+        instance_ids: "{{ web_instance_ids }}"
+        parameters:
+          version: "1.4.2"
+        wait_timeout: 1800
+
+- name: Every five minutes, until stopped
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    instance_ids: [i-bp1abc****]
+    repeat_mode: Period
+    frequency: rate(5m)
+
+- name: Stop the schedule
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    instance_ids: [i-bp1abc****]
+    state: absent
+
+# From Terraform's alicloud_ecs_invocation:
+#   resource "alicloud_ecs_invocation" "default" {
+#     command_id  = alicloud_ecs_command.default.id
+#     instance_id = [data.alicloud_instances.default.ids.0]
+#   }
+- name: The same invocation as an Ansible task
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: "{{ command.command_id }}"
+    instance_id:
+      - "{{ running.instances[0].instance_id }}"
+
+# Ad-hoc:
+#   ansible localhost -m alicloud.ecs.ecs_invocation -a 'command_id=c-x instance_ids=i-1,i-2 region=cn-hangzhou'
+'''
+
+RETURN = r'''
+invoke_id:
+  description: The invocation ID. V(null) in check mode when an invocation would be made.
+  returned: when an invocation exists or would be made
+  type: str
+  sample: t-hz0jdfwd9f****
+status:
+  description:
+    - The invocation-level status (C(InvocationStatus)), rolled up from the instances' statuses.
+    - One of V(Pending), V(Scheduled), V(Running), V(Stopping), V(Success), V(PartialFailed), V(Failed) or V(Stopped).
+  returned: when an invocation exists
+  type: str
+  sample: Success
+command_id:
+  description: The command ID.
+  returned: when an invocation exists or would be made
+  type: str
+  sample: c-hz01272yr52****
+command_name:
+  description: The command name.
+  returned: when an invocation exists
+  type: str
+  sample: ls
+command_type:
+  description: The command type.
+  returned: when an invocation exists
+  type: str
+  sample: RunShellScript
+repeat_mode:
+  description: How the command runs.
+  returned: when an invocation exists or would be made
+  type: str
+  sample: Once
+frequency:
+  description: The schedule of a periodic invocation.
+  returned: when an invocation exists or would be made
+  type: str
+  sample: rate(5m)
+timed:
+  description: Whether the invocation is periodic (the API's legacy field).
+  returned: when an invocation exists
+  type: bool
+  sample: false
+parameters:
+  description: The parameter values of the invocation.
+  returned: when an invocation exists or would be made
+  type: dict
+  sample: {"version": "1.4.2"}
+username:
+  description: The user the command runs as.
+  returned: when an invocation exists or would be made
+  type: str
+  sample: root
+working_dir:
+  description: The directory the command runs in.
+  returned: when an invocation exists or would be made
+  type: str
+  sample: /root
+timeout:
+  description: The timeout of the command on each instance, in seconds.
+  returned: when an invocation exists or would be made
+  type: int
+  sample: 60
+container_id:
+  description: The container the command runs in.
+  returned: when an invocation exists or would be made
+  type: str
+container_name:
+  description: The name of the container the command runs in.
+  returned: when an invocation exists or would be made
+  type: str
+creation_time:
+  description: When the invocation was made (UTC).
+  returned: when an invocation exists
+  type: str
+  sample: "2026-12-01T10:00:00Z"
+tags:
+  description: The invocation's tags.
+  returned: when an invocation exists
+  type: dict
+instance_ids:
+  description: The instances of the invocation, sorted.
+  returned: when an invocation exists or would be made
+  type: list
+  elements: str
+  sample: [i-bp1abc****, i-bp1def****]
+instances:
+  description: Each instance's part of the invocation, sorted by instance ID.
+  returned: when an invocation exists
+  type: list
+  elements: dict
+  contains:
+    instance_id:
+      description: The instance ID.
+      type: str
+    status:
+      description:
+        - The instance-level status, for example V(Pending), V(Running), V(Success), V(Failed) (non-zero exit code),
+          V(Timeout), V(Invalid), V(Stopped) or V(Scheduled).
+      type: str
+    exit_code:
+      description: The command's exit code on the instance, once it has one.
+      type: int
+    output:
+      description:
+        - What the command printed, decoded to text; empty with O(include_output=false).
+        - The service keeps at most 24 KB; RV(instances[].dropped) says how many bytes were cut.
+      type: str
+    dropped:
+      description: How many bytes of output the service cut.
+      type: int
+    error_code:
+      description: Why the command failed on the instance, for example V(ExitCodeNonzero), V(InstanceNotRunning) or V(ExecutionTimeout).
+      type: str
+    error_info:
+      description: The service's explanation of RV(instances[].error_code).
+      type: str
+    start_time:
+      description: When the command started on the instance.
+      type: str
+    finish_time:
+      description: When the command finished on the instance.
+      type: str
+    stop_time:
+      description: When the command was stopped on the instance.
+      type: str
+    repeats:
+      description: How many times the command has run on the instance.
+      type: int
+stopped:
+  description: The invocations that were stopped (or would be, in check mode).
+  returned: when O(state=absent)
+  type: list
+  elements: str
+error:
+  description: The API error that failed the task.
+  returned: when an API call failed
+  type: dict
+  contains:
+    code:
+      description: The error code, such as V(InvalidCmdId.NotFound).
+      type: str
+    message:
+      description: The service's message.
+      type: str
+    request_id:
+      description: The request ID, for support.
+      type: str
+    http_status:
+      description: The HTTP status of the answer.
+      type: int
+    recommend:
+      description: The service's diagnosis link.
+      type: str
+'''
+
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError
+from ansible_collections.alicloud.ecs.plugins.module_utils.invocations import (
+    REPEAT_MODES,
+    InvocationError,
+    desired_state,
+    ensure_absent,
+    ensure_present,
+)
+from ansible_collections.alicloud.ecs.plugins.module_utils.module import AlicloudModule
+
+
+def main():
+    module = AlicloudModule(
+        argument_spec=dict(
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            command_id=dict(type='str'),
+            instance_ids=dict(type='list', elements='str', aliases=['instance_id']),
+            repeat_mode=dict(type='str', choices=list(REPEAT_MODES)),
+            timed=dict(type='bool', default=False),
+            frequency=dict(type='str'),
+            parameters=dict(type='dict'),
+            username=dict(type='str'),
+            windows_password_name=dict(type='str', no_log=False),
+            working_dir=dict(type='str'),
+            timeout=dict(type='int'),
+            container_id=dict(type='str'),
+            container_name=dict(type='str'),
+            tags=dict(type='dict'),
+            invoke_id=dict(type='str'),
+            force=dict(type='bool', default=False),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int'),
+            include_output=dict(type='bool', default=True),
+            preflight=dict(type='bool', default=True),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not params['invoke_id']:
+        missing = [name for name in ('command_id', 'instance_ids') if params[name] is None]
+        if missing:
+            module.fail_json(msg='{0} required unless invoke_id is given'.format(' and '.join(missing) + (
+                ' are' if len(missing) > 1 else ' is')))
+    if params['wait_timeout'] is not None and params['wait_timeout'] < 1:
+        module.fail_json(msg='wait_timeout must be at least 1 second')
+    try:
+        desired = desired_state(params)
+    except InvocationError as error:
+        module.fail_json(msg=str(error))
+
+    client = module.client
+    try:
+        if params['state'] == 'absent':
+            outcome = ensure_absent(client, desired, params['invoke_id'], module.check_mode)
+        else:
+            outcome = ensure_present(client, desired, params, module.check_mode)
+    except InvocationError as error:
+        module.fail_json(msg=str(error), changed=error.changed, **(error.invocation or {}))
+    except ApiError as error:
+        module.fail_api(error)
+
+    result = dict(outcome.invocation, changed=outcome.changed)
+    if params['state'] == 'absent':
+        result['stopped'] = outcome.stopped
+    if module._diff:
+        result['diff'] = dict(before=outcome.before, after=outcome.after)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,193 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: alicloud.ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: ecs_invocation_info
+short_description: Find Cloud Assistant invocations and, optionally, their output
+version_added: 0.1.0
+description:
+  - Lists the Cloud Assistant invocations that match every given filter, newest first, following every page of C(DescribeInvocations).
+  - Each invocation has the same shape as the result of M(alicloud.ecs.ecs_invocation).
+  - Never changes anything.
+author:
+  - alicloud.ecs maintainers (@alicloud-ecs)
+options:
+  invoke_id:
+    description: Only this invocation.
+    type: str
+  command_id:
+    description: Only invocations of this command.
+    type: str
+  command_name:
+    description: Only invocations of commands of this name.
+    type: str
+  command_type:
+    description: Only invocations of commands of this type.
+    type: str
+    choices: [RunShellScript, RunBatScript, RunPowerShellScript]
+  instance_id:
+    description: Only invocations that run on this instance.
+    type: str
+  invoke_status:
+    description:
+      - Only invocations in this overall status.
+      - V(Finished) is the API's legacy name for an invocation that has ended.
+    type: str
+    choices: [Pending, Scheduled, Running, Stopping, Success, Failed, PartialFailed, Stopped, Finished]
+  repeat_mode:
+    description: Only invocations of this repeat mode.
+    type: str
+    choices: [Once, Period, NextRebootOnly, EveryReboot]
+  tags:
+    description: Only invocations that carry all of these tags.
+    type: dict
+  include_output:
+    description:
+      - Return each instance's output, decoded to text.
+      - The API returns output only to a query by O(invoke_id) or O(instance_id); for other queries the module asks for each
+        invocation's output separately, one call per invocation.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - alicloud.ecs.alicloud
+attributes:
+  check_mode:
+    support: full
+    description: The module never changes anything, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to diff.
+seealso:
+  - module: alicloud.ecs.ecs_invocation
+'''
+
+EXAMPLES = r'''
+- name: One invocation with its output
+  alicloud.ecs.ecs_invocation_info:
+    region: cn-hangzhou
+    invoke_id: t-hz0jdfwd9f****
+    include_output: true
+  register: found
+
+- name: Print each instance's output
+  ansible.builtin.debug:
+    msg: "{{ item.instance_id }}: {{ item.output }}"
+  loop: "{{ found.invocations[0].instances }}"
+
+- name: Failed runs of a command on one instance
+  alicloud.ecs.ecs_invocation_info:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    instance_id: i-bp1abc****
+    invoke_status: Failed
+'''
+
+RETURN = r'''
+invocations:
+  description:
+    - The matching invocations, newest first; empty when nothing matches.
+    - Each has the keys that M(alicloud.ecs.ecs_invocation) returns at the top of its result.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    invoke_id:
+      description: The invocation ID.
+      type: str
+      sample: t-hz0jdfwd9f****
+    status:
+      description: The invocation-level status (C(InvocationStatus)).
+      type: str
+      sample: Success
+    command_id:
+      description: The command ID.
+      type: str
+    command_name:
+      description: The command name.
+      type: str
+    command_type:
+      description: The command type.
+      type: str
+    repeat_mode:
+      description: How the command runs.
+      type: str
+    frequency:
+      description: The schedule of a periodic invocation.
+      type: str
+    timed:
+      description: Whether the invocation is periodic (the API's legacy field).
+      type: bool
+    parameters:
+      description: The parameter values.
+      type: dict
+    username:
+      description: The user the command runs as.
+      type: str
+    working_dir:
+      description: The directory the command runs in.
+      type: str
+    timeout:
+      description: The timeout on each instance, in seconds.
+      type: int
+    container_id:
+      description: The container the command runs in.
+      type: str
+    container_name:
+      description: The name of the container the command runs in.
+      type: str
+    creation_time:
+      description: When the invocation was made (UTC).
+      type: str
+    tags:
+      description: The invocation's tags.
+      type: dict
+    instance_ids:
+      description: The instances, sorted.
+      type: list
+      elements: str
+    instances:
+      description:
+        - Each instance's part, sorted by instance ID, with the keys C(instance_id), C(status), C(exit_code), C(output)
+          (empty unless O(include_output=true)), C(dropped), C(error_code), C(error_info), C(start_time), C(finish_time),
+          C(stop_time) and C(repeats), as M(alicloud.ecs.ecs_invocation) returns them.
+      type: list
+      elements: dict
+'''
+
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError
+from ansible_collections.alicloud.ecs.plugins.module_utils.invocations import REPEAT_MODES, list_invocations
+from ansible_collections.alicloud.ecs.plugins.module_utils.module import AlicloudModule
+
+
+def main():
+    module = AlicloudModule(
+        argument_spec=dict(
+            invoke_id=dict(type='str'),
+            command_id=dict(type='str'),
+            command_name=dict(type='str'),
+            command_type=dict(type='str', choices=['RunShellScript', 'RunBatScript', 'RunPowerShellScript']),
+            instance_id=dict(type='str'),
+            invoke_status=dict(type='str', choices=['Pending', 'Scheduled', 'Running', 'Stopping', 'Success', 'Failed',
+                                                    'PartialFailed', 'Stopped', 'Finished']),
+            repeat_mode=dict(type='str', choices=list(REPEAT_MODES)),
+            tags=dict(type='dict'),
+            include_output=dict(type='bool', default=False),
+        ),
+        supports_check_mode=True,
+    )
+    client = module.client
+    try:
+        invocations = list_invocations(client, module.params, include_output=module.params['include_output'])
+    except ApiError as error:
+        module.fail_api(error)
+    module.exit_json(changed=False, invocations=invocations)
+
+
+if __name__ == '__main__':
+    main()
