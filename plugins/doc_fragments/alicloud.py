@@ -83,7 +83,6 @@ notes:
     A call that changes something is retried after a lost answer only when it is idempotent.
 requirements:
   - python >= 3.8
-  - alibabacloud_ecs20140526
-  - alibabacloud_tea_openapi
+  - alibabacloud_tea_openapi >= 0.4
   - alibabacloud_credentials
 '''

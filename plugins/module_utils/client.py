@@ -8,6 +8,11 @@ Callers name an action and pass its parameters with the API's own names
 (``{'CommandId': 'c-1', 'InstanceId': ['i-1']}``); answers come back as plain dicts with
 the API's names. This layer adds the region, retries what is safe to retry, maps every
 failure to :class:`ApiError`, and follows pages.
+
+Requests go through tea-openapi's generic ``call_api``, which signs and sends them exactly
+as the typed ``alibabacloud_ecs20140526`` client does for these RPC actions (a unit test
+compares the two request by request) without importing the typed client's 1,152 model
+files on every task.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,19 +37,19 @@ try:
         StaticAKCredentialsProvider,
         StaticSTSCredentialsProvider,
     )
-    from alibabacloud_tea_openapi import models as open_api_models
-    from alibabacloud_ecs20140526 import models as ecs_models
-    from alibabacloud_ecs20140526.client import Client as EcsSdkClient
-    try:
-        from darabonba.runtime import RuntimeOptions
-    except ImportError:  # tea-openapi 0.3.x
-        from alibabacloud_tea_util.models import RuntimeOptions
+    from alibabacloud_tea_openapi.client import Client as OpenApiClient
+    from alibabacloud_tea_openapi.utils import Utils as OpenApiUtils
+    from alibabacloud_tea_openapi.utils_models import Config, OpenApiRequest, Params
+    from darabonba.runtime import RuntimeOptions
     HAS_SDK = True
 except ImportError:
     HAS_SDK = False
     SDK_IMPORT_ERROR = traceback.format_exc()
 
-SDK_REQUIREMENT = 'alibabacloud_ecs20140526, alibabacloud_tea_openapi and alibabacloud_credentials'
+SDK_REQUIREMENT = 'alibabacloud_tea_openapi and alibabacloud_credentials'
+API_VERSION = '2014-05-26'
+# Serialised as one JSON string, as the typed client does for InvokeCommand and RunCommand.
+JSON_PARAMETERS = ('Parameters',)
 
 # How an action may be retried when its answer is lost (the request may have been applied):
 READ = 'read'              # changes nothing
@@ -212,6 +217,26 @@ def new_client_token():
     return uuid.uuid4().hex
 
 
+def default_endpoint(region):
+    """The ECS endpoint of a region when none is given, as the SDK resolves it for public regions."""
+    if region == 'cn-hangzhou':
+        return 'ecs-cn-hangzhou.aliyuncs.com'
+    return 'ecs.{0}.aliyuncs.com'.format(region)
+
+
+def build_query(params):
+    """Flatten API parameters into the query the SDK sends (``InstanceId.1``, ``Tag.1.Key``, JSON ``Parameters``)."""
+    flat = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if key in JSON_PARAMETERS and not isinstance(value, str):
+            flat[key] = OpenApiUtils.array_to_string_with_specified_style(value, key, 'json')
+        else:
+            flat[key] = value
+    return OpenApiUtils.query(flat)
+
+
 class EcsClient(object):
     """The ECS API for one region, one credential source and one endpoint."""
 
@@ -219,18 +244,17 @@ class EcsClient(object):
                  connect_timeout_ms=5000, read_timeout_ms=20000):
         self.region = region
         self.retry_policy = retry_policy or RetryPolicy()
-        config = open_api_models.Config(
+        config = Config(
             credential=build_credential(credential_source),
             region_id=region,
+            endpoint=endpoint or default_endpoint(region),
             user_agent=USER_AGENT,
             connect_timeout=connect_timeout_ms,
             read_timeout=read_timeout_ms,
         )
-        if endpoint:
-            config.endpoint = endpoint
         if protocol:
             config.protocol = protocol
-        self._sdk = EcsSdkClient(config)
+        self._sdk = OpenApiClient(config)
         self._runtime = RuntimeOptions(autoretry=False, connect_timeout=connect_timeout_ms,
                                        read_timeout=read_timeout_ms)
 
@@ -245,11 +269,12 @@ class EcsClient(object):
         safety = ACTION_SAFETY.get(action, UNSAFE)
         if safety == TOKEN:
             request_params.setdefault('ClientToken', new_client_token())
-        request = getattr(ecs_models, action + 'Request')().from_map(request_params)
-        method = getattr(self._sdk, _snake(action) + '_with_options')
+        query = build_query(request_params)
+        api = Params(action=action, version=API_VERSION, protocol='HTTPS', pathname='/', method='POST',
+                     auth_type='AK', style='RPC', req_body_type='formData', body_type='json')
 
         def send():
-            return method(request, self._runtime).body.to_map()
+            return self._sdk.call_api(api, OpenApiRequest(query=dict(query)), self._runtime).get('body') or {}
 
         return self.retry_policy.run(send, action, safety)
 

@@ -157,93 +157,77 @@ class TestRetryPolicy:
         assert send.calls == 3
 
 
-class FakeResponse:
-    def __init__(self, body):
-        self.body = self
-        self._body = body
+class FakeSdk:
+    """Stands in for tea-openapi's client: records each request, answers from ``answer(action, query)``."""
 
-    def to_map(self):
-        return self._body
+    def __init__(self, answer):
+        self.answer = answer
+        self.requests = []
+
+    def call_api(self, params, request, runtime):
+        self.requests.append((params.action, dict(request.query)))
+        return {'body': self.answer(params.action, request.query), 'headers': {}, 'statusCode': 200}
 
 
 @pytest.fixture
 def ecs_client():
     source = dict(type='access_key', access_key_id='AK', access_key_secret='SK')
-    client = EcsClient('cn-hangzhou', source, endpoint='127.0.0.1:9', protocol='http',
-                       retry_policy=RetryPolicy(sleep=lambda s: None, rand=lambda: 0.0))
-    return client
+    return EcsClient('cn-hangzhou', source, endpoint='127.0.0.1:9', protocol='http',
+                     retry_policy=RetryPolicy(sleep=lambda s: None, rand=lambda: 0.0))
 
 
 class TestEcsClient:
     def test_region_and_one_client_token_across_retries(self, ecs_client):
-        seen = []
+        def answer(action, query):
+            if len(sdk.requests) < 3:
+                raise lost_answer()
+            return {'InvokeId': 't-1'}
 
-        class Sdk:
-            def invoke_command_with_options(self, request, runtime):
-                seen.append((request.region_id, request.client_token, request.instance_id))
-                if len(seen) < 3:
-                    raise lost_answer()
-                return FakeResponse({'InvokeId': 't-1'})
-
-        ecs_client._sdk = Sdk()
+        sdk = ecs_client._sdk = FakeSdk(answer)
         assert ecs_client.call('InvokeCommand', {'CommandId': 'c-1', 'InstanceId': ['i-1']}) == {'InvokeId': 't-1'}
-        assert len(seen) == 3
-        assert len(set(entry[1] for entry in seen)) == 1
-        assert seen[0][0] == 'cn-hangzhou' and seen[0][1] and seen[0][2] == ['i-1']
+        assert len(sdk.requests) == 3
+        queries = [query for action, query in sdk.requests]
+        assert len(set(query['ClientToken'] for query in queries)) == 1
+        assert queries[0]['RegionId'] == 'cn-hangzhou' and queries[0]['InstanceId.1'] == 'i-1'
 
     def test_create_command_is_sent_once_after_a_lost_answer(self, ecs_client):
-        calls = []
+        def answer(action, query):
+            raise lost_answer()
 
-        class Sdk:
-            def create_command_with_options(self, request, runtime):
-                calls.append(request.name)
-                raise lost_answer()
-
-        ecs_client._sdk = Sdk()
+        sdk = ecs_client._sdk = FakeSdk(answer)
         with pytest.raises(ApiError, match='CreateCommand failed: NetworkError'):
             ecs_client.call('CreateCommand', {'Name': 'x'})
-        assert calls == ['x']
+        assert len(sdk.requests) == 1 and 'ClientToken' not in sdk.requests[0][1]
 
     def test_paginate_follows_next_token(self, ecs_client):
         pages = {None: (['a', 'b'], 'p2'), 'p2': (['c'], 'p3'), 'p3': ([], '')}
-        requests_seen = []
 
-        class Sdk:
-            def describe_commands_with_options(self, request, runtime):
-                requests_seen.append((request.next_token, request.max_results))
-                items, token = pages[request.next_token]
-                return FakeResponse({'Commands': {'Command': [{'CommandId': i} for i in items]}, 'NextToken': token})
+        def answer(action, query):
+            items, token = pages[query.get('NextToken')]
+            return {'Commands': {'Command': [{'CommandId': i} for i in items]}, 'NextToken': token}
 
-        ecs_client._sdk = Sdk()
+        sdk = ecs_client._sdk = FakeSdk(answer)
         ids = [item['CommandId'] for item in ecs_client.paginate('DescribeCommands', {'Name': 'x'})]
         assert ids == ['a', 'b', 'c']
-        assert requests_seen == [(None, 50), ('p2', 50), ('p3', 50)]
+        assert [(query.get('NextToken'), query['MaxResults']) for action, query in sdk.requests] == [
+            (None, '50'), ('p2', '50'), ('p3', '50')]
 
     def test_paginate_reads_the_nested_token_of_invocation_results(self, ecs_client):
-        class Sdk:
-            calls = 0
+        def answer(action, query):
+            token = 'next' if 'NextToken' not in query else None
+            return {'Invocation': {'NextToken': token, 'InvocationResults': {
+                'InvocationResult': [{'InstanceId': 'i-%d' % len(sdk.requests)}]}}}
 
-            def describe_invocation_results_with_options(self, request, runtime):
-                Sdk.calls += 1
-                token = 'next' if request.next_token is None else None
-                return FakeResponse({'Invocation': {'NextToken': token, 'InvocationResults': {
-                    'InvocationResult': [{'InstanceId': 'i-%d' % Sdk.calls}]}}})
-
-        ecs_client._sdk = Sdk()
+        sdk = ecs_client._sdk = FakeSdk(answer)
         found = list(ecs_client.paginate('DescribeInvocationResults', {'InvokeId': 't-1'}, page_size=500))
         assert [item['InstanceId'] for item in found] == ['i-1', 'i-2']
+        assert sdk.requests[0][1]['MaxResults'] == '50'
 
     def test_paginate_stops_when_the_caller_stops(self, ecs_client):
-        calls = []
-
-        class Sdk:
-            def describe_invocations_with_options(self, request, runtime):
-                calls.append(request.next_token)
-                return FakeResponse({'Invocations': {'Invocation': [{'InvokeId': 't'}]}, 'NextToken': 'more'})
-
-        ecs_client._sdk = Sdk()
+        sdk = ecs_client._sdk = FakeSdk(lambda action, query: {'Invocations': {'Invocation': [{'InvokeId': 't'}]},
+                                                               'NextToken': 'more'})
         assert next(iter(ecs_client.paginate('DescribeInvocations'))) == {'InvokeId': 't'}
-        assert calls == [None]
+        assert len(sdk.requests) == 1
 
 
 def test_snake_dict_unwraps_lists_and_tags():
