@@ -9,13 +9,14 @@ SANITY_HOME := $(BUILD)/sanity-home
 PIP_FOR_ANSIBLE_TEST := 24.2
 PYTEST_ARGS ?=
 
-.PHONY: help venv test unit emulator-test integration sanity lint demo emulator clean
+.PHONY: help venv test unit emulator-test integration sanity lint demo emulator bench clean
 
 help:
 	@echo "make demo         run the seed example against the local emulator"
 	@echo "make test         run every test: unit, emulator, integration, sanity, lint"
 	@echo "make unit | emulator-test | integration | sanity | lint"
 	@echo "make emulator     start the ECS API emulator in the foreground"
+	@echo "make bench        print performance figures measured against the emulator"
 
 venv: $(VENV)/.installed
 
@@ -63,6 +64,9 @@ emulator: venv
 
 demo: venv
 	$(BIN)/python playbooks/run_demo.py
+
+bench: venv
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

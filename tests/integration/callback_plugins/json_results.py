@@ -16,6 +16,7 @@ description:
 '''
 
 import json
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -28,10 +29,16 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self.results = []
+        self.started = {}
+
+    def v2_runner_on_start(self, host, task):
+        self.started[(host.get_name(), task._uuid)] = time.monotonic()
 
     def _record(self, result, status):
+        started = self.started.pop((result._host.get_name(), result._task._uuid), None)
         self.results.append(dict(task=result.task_name or result._task.get_name(), host=result._host.get_name(),
-                                 status=status, result=self._convert(result._result)))
+                                 status=status, result=self._convert(result._result),
+                                 duration=None if started is None else time.monotonic() - started))
 
     @staticmethod
     def _convert(value):
