@@ -19,12 +19,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
 from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, REGION, Emulator  # noqa: E402 pylint: disable=wrong-import-position
-from emulator.helpers import create_command, make_client  # noqa: E402 pylint: disable=wrong-import-position
+from emulator.helpers import create_command, invoke, make_client  # noqa: E402 pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
 CALLBACKS = os.path.join(ROOT, 'tests', 'integration', 'callback_plugins')
@@ -40,6 +41,7 @@ def collections_path(work):
 
 class Runner(object):
     def __init__(self, work, emu):
+        os.makedirs(work, exist_ok=True)
         self.work = work
         self.emu = emu
         self.count = 0
@@ -49,13 +51,13 @@ class Runner(object):
                         ALIBABA_CLOUD_ACCESS_KEY_ID=ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET,
                         ALIBABA_CLOUD_REGION_ID=REGION, ALIBABA_CLOUD_ECS_ENDPOINT='http://' + emu.endpoint)
 
-    def play(self, tasks):
+    def play(self, tasks, hosts='localhost', inventory='localhost,', forks=5):
         self.count += 1
         path = os.path.join(self.work, 'play-%d.json' % self.count)
         with open(path, 'w') as handle:
-            json.dump([dict(hosts='localhost', connection='local', gather_facts=False, tasks=tasks)], handle)
-        process = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', path], env=self.env,
-                                 capture_output=True, text=True, check=False)
+            json.dump([dict(hosts=hosts, connection='local', gather_facts=False, tasks=tasks)], handle)
+        process = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '--forks', str(forks), path],
+                                 env=self.env, capture_output=True, text=True, check=False)
         lines = [line for line in process.stdout.splitlines() if line.startswith('{')]
         if not lines:
             raise RuntimeError('ansible-playbook printed no results:\n%s\n%s' % (process.stdout, process.stderr))
@@ -103,6 +105,67 @@ def task_ratio(runner, sdk, pairs):
     return ping, ecs
 
 
+def load_figures(work, hosts=50, forks=10, rate=0.2):
+    """Per-task durations of one invocation per host, without and then with throttling."""
+    with Emulator(os.path.join(work, 'emulator-load'), extra_args=['--linux-instances', str(hosts)]) as emu:
+        runner = Runner(os.path.join(work, 'load'), emu)
+        sdk = make_client(emu)
+        inventory = os.path.join(runner.work, 'inventory.json')
+        with open(inventory, 'w') as handle:
+            json.dump({'all': {'hosts': dict(('host%02d' % n, dict(ansible_connection='local',
+                                                                  instance_id='i-emu-linux-%02d' % n))
+                                             for n in range(1, hosts + 1))}}, handle)
+        figures = []
+        for label, control in (('unthrottled', {}),
+                               ('throttled', {'faults': [{'action': '*', 'kind': 'throttle', 'rate': rate, 'seed': 3}]})):
+            command_id = create_command(sdk, 'echo %s' % label, name='bench-load-%s' % label)
+            emu.set_control(control)
+            results = runner.play([invocation(command_id, ['{{ instance_id }}'])], hosts='all', inventory=inventory,
+                                  forks=forks)
+            emu.set_control({})
+            created = [line for line in emu.requests('InvokeCommand')
+                       if line['status'] == 200 and line['params']['CommandId'] == command_id]
+            figures.append((label, [item['duration'] for item in results], sum(item['status'] == 'ok' for item in results),
+                            len(created)))
+        return figures
+
+
+def info_figures(work, count=5000):
+    """Seconds of an ecs_invocation_info task over ``count`` invocations, and of a plain SDK script paging them."""
+    with Emulator(os.path.join(work, 'emulator-info'), extra_args=['--no-exec']) as emu:
+        runner = Runner(os.path.join(work, 'info'), emu)
+        sdk = make_client(emu)
+        command_id = create_command(sdk, 'true', name='bench-info')
+        for dummy in range(count):
+            invoke(sdk, command_id, [LINUX_INSTANCES[0]])
+        results = runner.play([{'name': 'info', 'alicloud.ecs.ecs_invocation_info': {'command_id': command_id}}])
+        task = results[-1]
+        script = PLAIN_SDK_SCRIPT % dict(key=ACCESS_KEY_ID, secret=ACCESS_KEY_SECRET, endpoint=emu.endpoint,
+                                         region=REGION, command=command_id)
+        started = time.monotonic()
+        found = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, check=True).stdout
+        plain = time.monotonic() - started
+        return task['duration'], len(task['result']['invocations']), plain, int(found)
+
+
+PLAIN_SDK_SCRIPT = """
+from alibabacloud_ecs20140526.client import Client
+from alibabacloud_ecs20140526 import models
+from alibabacloud_tea_openapi.models import Config
+client = Client(Config(access_key_id=%(key)r, access_key_secret=%(secret)r, endpoint=%(endpoint)r, protocol='http',
+                       region_id=%(region)r))
+found, token = 0, None
+while True:
+    body = client.describe_invocations(models.DescribeInvocationsRequest(
+        region_id=%(region)r, command_id=%(command)r, max_results=50, next_token=token)).body.to_map()
+    found += len(body['Invocations']['Invocation'])
+    token = body.get('NextToken')
+    if not token:
+        break
+print(found)
+"""
+
+
 def spread(values):
     return 'min %.3f  median %.3f  max %.3f' % (min(values), statistics.median(values), max(values))
 
@@ -110,24 +173,38 @@ def spread(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--pairs', type=int, default=15, help='ping/ecs_invocation task pairs (default 15)')
-    parser.add_argument('--durations', default='1,3,5,30', help='command lengths in seconds (default 1,3,5,30)')
+    parser.add_argument('--durations', default='1,3,5,30', help='command lengths in seconds (default 1,3,5,30; add 120)')
+    parser.add_argument('--invocations', type=int, default=5000, help='invocations listed by the info figure (default 5000)')
+    parser.add_argument('--skip', default='', help='comma-separated figures to skip: polls, ratio, load, info')
     args = parser.parse_args()
+    skip = set(args.skip.split(','))
     with tempfile.TemporaryDirectory(prefix='alicloud-ecs-bench-') as work:
         with Emulator(os.path.join(work, 'emulator')) as emu:
-            runner = Runner(work, emu)
+            runner = Runner(os.path.join(work, 'main'), emu)
             sdk = make_client(emu)
             calls = converged_calls(runner, sdk)
             print('converged rerun: %d API call(s): %s' % (len(calls), ', '.join(calls)))
-            for seconds in args.durations.split(','):
+            for seconds in ([] if 'polls' in skip else args.durations.split(',')):
                 looks, during, late = poll_figures(runner, sdk, seconds)
                 print('%5s s command: %2d polls while it ran, %2d in all, seen %.2f s after it ended'
                       % (seconds, during, looks, late))
-            ping, ecs = task_ratio(runner, sdk, args.pairs)
-            print('ansible.builtin.ping task (s):       %s' % spread(ping))
-            print('converged ecs_invocation task (s):   %s' % spread(ecs))
-            ratios = [e / p for p, e in zip(ping, ecs)]
-            print('ecs_invocation / ping: median of medians %.2f; per pair %s'
-                  % (statistics.median(ecs) / statistics.median(ping), spread(ratios)))
+            if 'ratio' not in skip:
+                ping, ecs = task_ratio(runner, sdk, args.pairs)
+                print('ansible.builtin.ping task (s):       %s' % spread(ping))
+                print('converged ecs_invocation task (s):   %s' % spread(ecs))
+                ratios = [e / p for p, e in zip(ping, ecs)]
+                print('ecs_invocation / ping: median of medians %.2f; per pair %s'
+                      % (statistics.median(ecs) / statistics.median(ping), spread(ratios)))
+        if 'load' not in skip:
+            figures = load_figures(work)
+            baseline = statistics.median(figures[0][1])
+            for label, durations, ok, created in figures:
+                print('50 hosts, forks 10, %-11s: %d ok, %d invocations, task (s) %s, slowest / unthrottled median %.2f'
+                      % (label, ok, created, spread(durations), max(durations) / baseline))
+        if 'info' not in skip:
+            task, listed, plain, found = info_figures(work, args.invocations)
+            print('ecs_invocation_info over %d invocations: task %.2f s; plain SDK script %.2f s (%d found); ratio %.2f'
+                  % (listed, task, plain, found, task / plain))
 
 
 if __name__ == '__main__':

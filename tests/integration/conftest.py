@@ -99,7 +99,8 @@ class Ansible(object):
         )
         self.runs = 0
 
-    def playbook(self, tasks, check=False, diff=False, extra_vars=None, env=None, args=(), clear_log=True):
+    def playbook(self, tasks, check=False, diff=False, extra_vars=None, env=None, args=(), clear_log=True,
+                 inventory='localhost,'):
         """Run ``tasks`` (a list of task dicts, or a whole playbook as text) on localhost."""
         self.runs += 1
         path = self.workdir / ('playbook-%d.yml' % self.runs)
@@ -108,7 +109,7 @@ class Ansible(object):
         else:
             play = [dict(name='integration test', hosts='localhost', connection='local', gather_facts=False, tasks=tasks)]
             path.write_text(yaml.safe_dump(play, sort_keys=False))
-        command = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', str(path)]
+        command = [os.path.join(BIN, 'ansible-playbook'), '-i', str(inventory), str(path)]
         if check:
             command.append('--check')
         if diff:
