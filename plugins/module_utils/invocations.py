@@ -16,6 +16,7 @@ import json
 import random
 import time
 
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError
 from ansible_collections.alicloud.ecs.plugins.module_utils.instances import agent_status
 
 REPEAT_MODES = ('Once', 'Period', 'NextRebootOnly', 'EveryReboot')
@@ -43,10 +44,11 @@ DEFAULT_COMMAND_TIMEOUT = 60
 class InvocationError(Exception):
     """A problem with the invocation that the task must report (bad input, failure, time-out)."""
 
-    def __init__(self, message, invocation=None, changed=False):
+    def __init__(self, message, invocation=None, changed=False, error=None):
         super(InvocationError, self).__init__(message)
         self.invocation = invocation
         self.changed = changed
+        self.error = error
 
 
 def desired_state(params):
@@ -402,9 +404,14 @@ def ensure_present(client, desired, options, check_mode=False):
     if replace and current['status'] in ACTIVE:
         stop(client, current['invoke_id'])
     invoke_id = invoke(client, desired, options.get('windows_password_name'), options.get('tags'))
-    raw = describe(client, invoke_id, include_output=options['include_output']) if not options['wait'] else \
-        dict(InvokeId=invoke_id, InvocationStatus='Pending')
-    result = _settle(client, raw, desired['repeat_mode'], options, changed=True, first_delay=Poller().first)
+    try:
+        raw = describe(client, invoke_id, include_output=options['include_output']) if not options['wait'] else \
+            dict(InvokeId=invoke_id, InvocationStatus='Pending')
+        result = _settle(client, raw, desired['repeat_mode'], options, changed=True, first_delay=Poller().first)
+    except ApiError as error:
+        # The command was started: say which invocation, so nothing is left unaccounted for.
+        raise InvocationError('{0} (after invocation {1} was started)'.format(error, invoke_id),
+                              invocation=dict(invoke_id=invoke_id), changed=True, error=error.to_dict())
     return Outcome(True, result, before=compared_view(current), after=compared_view(result))
 
 

@@ -419,7 +419,8 @@ def main():
         else:
             outcome = ensure_present(client, desired, params, module.check_mode)
     except InvocationError as error:
-        module.fail_json(msg=str(error), changed=error.changed, **(error.invocation or {}))
+        extra = dict(error=error.error) if error.error else {}
+        module.fail_json(msg=str(error), changed=error.changed, **dict(error.invocation or {}, **extra))
     except ApiError as error:
         module.fail_api(error)
 
