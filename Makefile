@@ -57,7 +57,7 @@ sanity: venv tree
 
 lint: venv tree
 	cd $(TREE) && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_HOME=$(CURDIR)/$(BUILD)/lint-home \
-	  ansible-lint --profile production --offline
+	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD)/tree ansible-lint --profile production --offline
 
 emulator: venv
 	$(BIN)/python tests/emulator/server.py --port 0 $(EMULATOR_ARGS)
