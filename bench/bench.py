@@ -24,19 +24,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
+from checkout import collections_path  # noqa: E402 pylint: disable=wrong-import-position
 from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, REGION, Emulator  # noqa: E402 pylint: disable=wrong-import-position
 from emulator.helpers import create_command, invoke, make_client  # noqa: E402 pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
 CALLBACKS = os.path.join(ROOT, 'tests', 'integration', 'callback_plugins')
-
-
-def collections_path(work):
-    """A collections path whose alicloud/ecs is this checkout."""
-    path = os.path.join(work, 'collections')
-    os.makedirs(os.path.join(path, 'ansible_collections', 'alicloud'))
-    os.symlink(ROOT, os.path.join(path, 'ansible_collections', 'alicloud', 'ecs'))
-    return path
 
 
 class Runner(object):
@@ -45,7 +38,7 @@ class Runner(object):
         self.work = work
         self.emu = emu
         self.count = 0
-        self.env = dict(os.environ, HOME=work, ANSIBLE_COLLECTIONS_PATH=collections_path(work),
+        self.env = dict(os.environ, HOME=work, ANSIBLE_COLLECTIONS_PATH=collections_path(os.path.join(work, 'collections')),
                         ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_STDOUT_CALLBACK='json_results',
                         ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                         ALIBABA_CLOUD_ACCESS_KEY_ID=ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET,
@@ -111,10 +104,10 @@ def load_figures(work, hosts=50, forks=10, rate=0.2):
         runner = Runner(os.path.join(work, 'load'), emu)
         sdk = make_client(emu)
         inventory = os.path.join(runner.work, 'inventory.json')
+        inventory_hosts = dict(('host%02d' % n, dict(ansible_connection='local', instance_id='i-emu-linux-%02d' % n))
+                               for n in range(1, hosts + 1))
         with open(inventory, 'w') as handle:
-            json.dump({'all': {'hosts': dict(('host%02d' % n, dict(ansible_connection='local',
-                                                                  instance_id='i-emu-linux-%02d' % n))
-                                             for n in range(1, hosts + 1))}}, handle)
+            json.dump({'all': {'hosts': inventory_hosts}}, handle)
         figures = []
         for label, control in (('unthrottled', {}),
                                ('throttled', {'faults': [{'action': '*', 'kind': 'throttle', 'rate': rate, 'seed': 3}]})):

@@ -10,12 +10,8 @@ __metaclass__ = type
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COLLECTIONS = os.path.join(ROOT, '.build', 'collections')
-LINK = os.path.join(COLLECTIONS, 'ansible_collections', 'alicloud', 'ecs')
+from checkout import ROOT, collections_path
 
-if not os.path.islink(LINK):
-    os.makedirs(os.path.dirname(LINK), exist_ok=True)
-    os.symlink(ROOT, LINK)
+COLLECTIONS = collections_path(os.path.join(ROOT, '.build', 'collections'))
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)

@@ -36,9 +36,9 @@ class CallbackModule(CallbackBase):
 
     def _record(self, result, status):
         started = self.started.pop((result._host.get_name(), result._task._uuid), None)
+        duration = None if started is None else time.monotonic() - started
         self.results.append(dict(task=result.task_name or result._task.get_name(), host=result._host.get_name(),
-                                 status=status, result=self._convert(result._result),
-                                 duration=None if started is None else time.monotonic() - started))
+                                 status=status, result=self._convert(result._result), duration=duration))
 
     @staticmethod
     def _convert(value):
