@@ -18,6 +18,7 @@ files on every task.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import base64
 import random
 import re
 import time
@@ -314,6 +315,29 @@ def build_credential(source):
                                                  role_session_name=role['role_session_name'],
                                                  duration_seconds=role['role_session_expiration'])
     return CredentialClient(provider=provider)
+
+
+def api_int(value):
+    """An integer field of an answer (the API sends some as strings), or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def base64_bytes(text):
+    """The bytes of a Base64 field (command content, output); text that is not Base64 is taken as it is."""
+    if not text:
+        return b''
+    try:
+        return base64.b64decode(text)
+    except (TypeError, ValueError):
+        return text.encode('utf-8')
+
+
+def base64_text(text):
+    """A Base64 field decoded to text (undecodable bytes replaced)."""
+    return base64_bytes(text).decode('utf-8', 'replace')
 
 
 def _tags_to_dict(tags):

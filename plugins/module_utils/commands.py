@@ -14,7 +14,7 @@ __metaclass__ = type
 import base64
 import binascii
 
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, snake_dict
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, api_int, base64_bytes, base64_text, snake_dict
 
 COMMAND_TYPES = ('RunShellScript', 'RunBatScript', 'RunPowerShellScript')
 CONTENT_ENCODINGS = ('PlainText', 'Base64')
@@ -65,20 +65,6 @@ def encode(data):
     return base64.b64encode(data).decode('ascii')
 
 
-def decode(text):
-    """Plain text of a Base64 CommandContent (undecodable bytes are replaced)."""
-    return decode_bytes(text).decode('utf-8', 'replace')
-
-
-def decode_bytes(text):
-    if not text:
-        return b''
-    try:
-        return base64.b64decode(text)
-    except (TypeError, ValueError):
-        return text.encode('utf-8')
-
-
 def desired_state(params):
     """Normalise and check the task's options, before any API call; raise CommandError on bad input.
 
@@ -127,18 +113,11 @@ def desired_state(params):
     return desired
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def command_result(raw):
     """The command dict the modules return, from a DescribeCommands item: snake_case, content decoded."""
     result = snake_dict(raw)
-    result['command_content'] = decode(raw.get('CommandContent'))
-    result['timeout'] = _int(raw.get('Timeout'))
+    result['command_content'] = base64_text(raw.get('CommandContent'))
+    result['timeout'] = api_int(raw.get('Timeout'))
     result['enable_parameter'] = str(raw.get('EnableParameter')).lower() == 'true'
     result.setdefault('tags', {})
     for key in ('description', 'working_dir', 'launcher'):
@@ -185,7 +164,7 @@ def changes(current, desired):
         if wanted is None:
             continue
         if name == 'command_content':
-            if decode_bytes(current.get('_encoded')) != desired['content']:
+            if base64_bytes(current.get('_encoded')) != desired['content']:
                 in_place.append(name)
         elif current.get(name) != wanted:
             in_place.append(name)

@@ -11,12 +11,11 @@ it takes plain values and an EcsClient, and raises InvocationError or ApiError.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import base64
 import json
 import random
 import time
 
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, api_int, base64_text
 from ansible_collections.alicloud.ecs.plugins.module_utils.instances import agent_status
 
 REPEAT_MODES = ('Once', 'Period', 'NextRebootOnly', 'EveryReboot')
@@ -102,15 +101,6 @@ def desired_state(params):
     )
 
 
-def _decode(text):
-    if not text:
-        return ''
-    try:
-        return base64.b64decode(text).decode('utf-8', 'replace')
-    except (TypeError, ValueError):
-        return text
-
-
 def _parameters(raw):
     if isinstance(raw, dict):
         return dict((key, str(value)) for key, value in raw.items())
@@ -130,27 +120,20 @@ def _instances(raw):
     return instances
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def instance_result(raw):
     """One instance's part of an invocation, as the modules return it (output decoded from Base64)."""
     return dict(
         instance_id=raw.get('InstanceId'),
         status=raw.get('InvocationStatus'),
-        exit_code=_int(raw.get('ExitCode')),
-        output=_decode(raw.get('Output')),
-        dropped=_int(raw.get('Dropped')) or 0,
+        exit_code=api_int(raw.get('ExitCode')),
+        output=base64_text(raw.get('Output')),
+        dropped=api_int(raw.get('Dropped')) or 0,
         error_code=raw.get('ErrorCode') or None,
         error_info=raw.get('ErrorInfo') or None,
         start_time=raw.get('StartTime') or None,
         finish_time=raw.get('FinishTime') or raw.get('FinishedTime') or None,
         stop_time=raw.get('StopTime') or None,
-        repeats=_int(raw.get('Repeats')),
+        repeats=api_int(raw.get('Repeats')),
     )
 
 
@@ -170,7 +153,7 @@ def invocation_result(raw):
         parameters=_parameters(raw.get('Parameters')),
         username=raw.get('Username') or None,
         working_dir=raw.get('WorkingDir') or None,
-        timeout=_int(raw.get('Timeout')),
+        timeout=api_int(raw.get('Timeout')),
         container_id=raw.get('ContainerId') or None,
         container_name=raw.get('ContainerName') or None,
         creation_time=raw.get('CreationTime'),
@@ -311,7 +294,7 @@ def wait_for(client, invoke_id, repeat_mode, wait_timeout=None, include_output=F
 
 def default_wait_timeout(raw):
     """The invocation's own timeout (the command's, unless the task overrode it) plus a margin."""
-    return (_int(raw.get('Timeout')) or DEFAULT_COMMAND_TIMEOUT) + WAIT_MARGIN
+    return (api_int(raw.get('Timeout')) or DEFAULT_COMMAND_TIMEOUT) + WAIT_MARGIN
 
 
 def describe_instances(result, only_failed=False):

@@ -32,13 +32,7 @@ options:
     choices: [RunShellScript, RunBatScript, RunPowerShellScript]
 extends_documentation_fragment:
   - alicloud.ecs.alicloud
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything, so it runs the same way in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
+  - alicloud.ecs.attributes.info_module
 seealso:
   - module: alicloud.ecs.ecs_command
 '''
