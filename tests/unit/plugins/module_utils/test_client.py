@@ -237,3 +237,22 @@ def test_snake_dict_unwraps_lists_and_tags():
     assert snake_dict(body) == {'invoke_id': 't-1', 'os_type': 'linux', 'tags': {'env': 'prod'},
                                 'invoke_instances': [{'instance_id': 'i-1', 'exit_code': 0}],
                                 'vpc_attributes': {'vpc_id': 'v', 'private_ip_address': ['10.0.0.1']}}
+
+
+@pytest.mark.parametrize('source, provider', [
+    (dict(type='access_key', access_key_id='AK', access_key_secret='SK'), 'StaticAKCredentialsProvider'),
+    (dict(type='sts', access_key_id='AK', access_key_secret='SK', security_token='T'), 'StaticSTSCredentialsProvider'),
+    (dict(type='profile', profile='work'), 'CLIProfileCredentialsProvider'),
+    (dict(type='ecs_ram_role', role_name='r'), 'EcsRamRoleCredentialsProvider'),
+    (dict(type='default'), 'DefaultCredentialsProvider'),
+    (dict(type='access_key', access_key_id='AK', access_key_secret='SK',
+          assume_role=dict(role_arn='acs:ram::1:role/x', role_session_name='s', role_session_expiration=900)),
+     'RamRoleArnCredentialsProvider'),
+])
+def test_each_credential_source_gets_its_sdk_provider(source, provider):
+    credential = client_utils.build_credential(source)
+    assert type(credential.cloud_credential.provider).__name__ == provider
+
+
+def test_user_agent_names_the_collection(ecs_client):
+    assert ecs_client._sdk._user_agent == client_utils.USER_AGENT
