@@ -123,22 +123,25 @@ def load_figures(work, hosts=50, forks=10, rate=0.2):
         return figures
 
 
-def info_figures(work, count=5000):
-    """Seconds of an ecs_invocation_info task over ``count`` invocations, and of a plain SDK script paging them."""
+def info_figures(work, count=5000, repeat=3):
+    """Seconds of ``repeat`` ecs_invocation_info tasks over ``count`` invocations, and of a plain SDK script paging them."""
     with Emulator(os.path.join(work, 'emulator-info'), extra_args=['--no-exec']) as emu:
         runner = Runner(os.path.join(work, 'info'), emu)
         sdk = make_client(emu)
         command_id = create_command(sdk, 'true', name='bench-info')
         for dummy in range(count):
             invoke(sdk, command_id, [LINUX_INSTANCES[0]])
-        results = runner.play([{'name': 'info', 'alicloud.ecs.ecs_invocation_info': {'command_id': command_id}}])
-        task = results[-1]
+        results = runner.play([{'name': 'info', 'alicloud.ecs.ecs_invocation_info': {'command_id': command_id}}] * repeat)
+        tasks = [item['duration'] for item in results]
+        listed = len(results[-1]['result']['invocations'])
         script = PLAIN_SDK_SCRIPT % dict(key=ACCESS_KEY_ID, secret=ACCESS_KEY_SECRET, endpoint=emu.endpoint,
                                          region=REGION, command=command_id)
-        started = time.monotonic()
-        found = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, check=True).stdout
-        plain = time.monotonic() - started
-        return task['duration'], len(task['result']['invocations']), plain, int(found)
+        plain = []
+        for dummy in range(repeat):
+            started = time.monotonic()
+            found = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, check=True).stdout
+            plain.append(time.monotonic() - started)
+        return tasks, listed, plain, int(found)
 
 
 PLAIN_SDK_SCRIPT = """
@@ -159,6 +162,10 @@ print(found)
 """
 
 
+def counts(values):
+    return '/'.join(str(value) for value in values)
+
+
 def spread(values):
     return 'min %.3f  median %.3f  max %.3f' % (min(values), statistics.median(values), max(values))
 
@@ -168,6 +175,7 @@ def main():
     parser.add_argument('--pairs', type=int, default=15, help='ping/ecs_invocation task pairs (default 15)')
     parser.add_argument('--durations', default='1,3,5,30', help='command lengths in seconds (default 1,3,5,30; add 120)')
     parser.add_argument('--invocations', type=int, default=5000, help='invocations listed by the info figure (default 5000)')
+    parser.add_argument('--repeat', type=int, default=2, help='runs of each poll and listing figure, for the spread (default 2)')
     parser.add_argument('--skip', default='', help='comma-separated figures to skip: polls, ratio, load, info')
     args = parser.parse_args()
     skip = set(args.skip.split(','))
@@ -178,9 +186,10 @@ def main():
             calls = converged_calls(runner, sdk)
             print('converged rerun: %d API call(s): %s' % (len(calls), ', '.join(calls)))
             for seconds in ([] if 'polls' in skip else args.durations.split(',')):
-                looks, during, late = poll_figures(runner, sdk, seconds)
-                print('%5s s command: %2d polls while it ran, %2d in all, seen %.2f s after it ended'
-                      % (seconds, during, looks, late))
+                runs = [poll_figures(runner, sdk, seconds) for dummy in range(args.repeat)]
+                print('%5s s command: polls while it ran %s; in all %s; seen after it ended (s) %s'
+                      % (seconds, counts([run[1] for run in runs]), counts([run[0] for run in runs]),
+                         spread([run[2] for run in runs])))
             if 'ratio' not in skip:
                 ping, ecs = task_ratio(runner, sdk, args.pairs)
                 print('ansible.builtin.ping task (s):       %s' % spread(ping))
@@ -195,9 +204,11 @@ def main():
                 print('50 hosts, forks 10, %-11s: %d ok, %d invocations, task (s) %s, slowest / unthrottled median %.2f'
                       % (label, ok, created, spread(durations), max(durations) / baseline))
         if 'info' not in skip:
-            task, listed, plain, found = info_figures(work, args.invocations)
-            print('ecs_invocation_info over %d invocations: task %.2f s; plain SDK script %.2f s (%d found); ratio %.2f'
-                  % (listed, task, plain, found, task / plain))
+            tasks, listed, plain, found = info_figures(work, args.invocations, args.repeat)
+            print('ecs_invocation_info over %d invocations, task (s): %s' % (listed, spread(tasks)))
+            print('plain SDK script paging the same %d, run (s):     %s' % (found, spread(plain)))
+            print('ecs_invocation_info / plain SDK script: ratio of medians %.2f'
+                  % (statistics.median(tasks) / statistics.median(plain)))
 
 
 if __name__ == '__main__':
