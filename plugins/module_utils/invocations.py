@@ -288,7 +288,7 @@ def wait_for(client, invoke_id, repeat_mode, wait_timeout=None, include_output=F
         if elapsed >= wait_timeout:
             result = invocation_result(raw)
             raise InvocationError('timed out after {0} s waiting for invocation {1} ({2}): {3}'.format(
-                int(wait_timeout), invoke_id, result['status'], describe_instances(result)), invocation=result)
+                int(wait_timeout), invoke_id, result['status'], instance_summary(result)), invocation=result)
         poller.sleep(min(poller.interval(elapsed), max(0.0, wait_timeout - elapsed)))
 
 
@@ -297,7 +297,7 @@ def default_wait_timeout(raw):
     return (api_int(raw.get('Timeout')) or DEFAULT_COMMAND_TIMEOUT) + WAIT_MARGIN
 
 
-def describe_instances(result, only_failed=False):
+def instance_summary(result, only_failed=False):
     """``i-1 Failed (ExitCodeNonzero, exit code 1); i-2 Running`` for messages."""
     parts = []
     for item in result['instances']:
@@ -314,7 +314,7 @@ def describe_instances(result, only_failed=False):
 def failure_message(result):
     """The message for a Failed or PartialFailed invocation, naming each failing instance."""
     return 'invocation {0} finished {1}: {2}'.format(result['invoke_id'], result['status'],
-                                                     describe_instances(result, only_failed=True))
+                                                     instance_summary(result, only_failed=True))
 
 
 class Outcome(object):
@@ -374,8 +374,9 @@ def ensure_present(client, desired, options, check_mode=False):
     match = next(find_matches(client, desired['command_id'], desired['instance_ids'],
                               include_output=options['include_output']), None)
     current = invocation_result(match) if match else None
-    replace = bool(current) and current['status'] not in NOT_PRESENT and bool(differences(current, desired))
-    if current and not options['force'] and current['status'] not in NOT_PRESENT and not replace:
+    present = bool(current) and current['status'] not in NOT_PRESENT
+    replace = present and bool(differences(current, desired))
+    if present and not replace and not options['force']:
         if check_mode:
             return Outcome(False, current)
         return Outcome(False, _settle(client, match, current['repeat_mode'], options, changed=False))

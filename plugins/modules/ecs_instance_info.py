@@ -126,32 +126,9 @@ instances:
       sample: 2.2.3.398
 '''
 
-import json
-
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, snake_dict
-from ansible_collections.alicloud.ecs.plugins.module_utils.instances import agent_status
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError
+from ansible_collections.alicloud.ecs.plugins.module_utils.instances import list_instances
 from ansible_collections.alicloud.ecs.plugins.module_utils.module import AlicloudModule
-
-# DescribeInstances takes at most 100 ids per request.
-IDS_PER_REQUEST = 100
-
-
-def describe_instances(client, params):
-    filters = {}
-    if params['status']:
-        filters['Status'] = params['status']
-    if params['instance_name']:
-        filters['InstanceName'] = params['instance_name']
-    if params['tags']:
-        filters['Tag'] = [dict(Key=key, Value=str(value)) for key, value in params['tags'].items()]
-    ids = sorted(set(params['instance_ids'] or []))
-    if params['instance_ids'] is None:
-        return list(client.paginate('DescribeInstances', filters))
-    found = []
-    for start in range(0, len(ids), IDS_PER_REQUEST):
-        chunk = dict(filters, InstanceIds=json.dumps(ids[start:start + IDS_PER_REQUEST]))
-        found.extend(client.paginate('DescribeInstances', chunk))
-    return found
 
 
 def main():
@@ -168,15 +145,8 @@ def main():
     params = module.params
     if params['instance_ids'] is not None and not params['instance_ids']:
         module.exit_json(changed=False, instances=[])
-    client = module.client
     try:
-        instances = [snake_dict(item) for item in describe_instances(client, params)]
-        if params['cloud_assistant_status'] and instances:
-            statuses = agent_status(client, [item['instance_id'] for item in instances])
-            for item in instances:
-                status = statuses.get(item['instance_id'], {})
-                item['cloud_assistant_online'] = status.get('online', False)
-                item['cloud_assistant_version'] = status.get('version')
+        instances = list_instances(module.client, params, with_agent_status=params['cloud_assistant_status'])
     except ApiError as error:
         module.fail_api(error)
     module.exit_json(changed=False, instances=instances)
