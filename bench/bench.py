@@ -173,7 +173,7 @@ def spread(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--pairs', type=int, default=15, help='ping/ecs_invocation task pairs (default 15)')
-    parser.add_argument('--durations', default='1,3,5,30', help='command lengths in seconds (default 1,3,5,30; add 120)')
+    parser.add_argument('--durations', default='1,3,30,120', help='command lengths in seconds (default 1,3,30,120)')
     parser.add_argument('--invocations', type=int, default=5000, help='invocations listed by the info figure (default 5000)')
     parser.add_argument('--repeat', type=int, default=2, help='runs of each poll and listing figure, for the spread (default 2)')
     parser.add_argument('--skip', default='', help='comma-separated figures to skip: polls, ratio, load, info')
