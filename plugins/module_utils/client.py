@@ -340,7 +340,13 @@ def base64_text(text):
     return base64_bytes(text).decode('utf-8', 'replace')
 
 
-def _tags_to_dict(tags):
+def tag_params(tags):
+    """A ``{key: value}`` tags dict as the API's ``Tag`` list (``Tag.N.Key``/``Tag.N.Value``), in key order."""
+    return [dict(Key=key, Value='' if value is None else str(value)) for key, value in sorted(tags.items())]
+
+
+def tags_dict(tags):
+    """The API's tag list (``TagKey``/``TagValue`` or ``Key``/``Value``) as a ``{key: value}`` dict."""
     result = {}
     for tag in tags:
         key = tag.get('TagKey', tag.get('Key'))
@@ -364,7 +370,7 @@ def snake_dict(value):
         if isinstance(item, dict) and len(item) == 1 and isinstance(list(item.values())[0], list):
             item = list(item.values())[0]
         if key in ('Tags', 'Tag') and isinstance(item, list):
-            result['tags'] = _tags_to_dict(item)
+            result['tags'] = tags_dict(item)
             continue
         result[_snake(key)] = snake_dict(item)
     return result

@@ -14,7 +14,7 @@ __metaclass__ = type
 import base64
 import binascii
 
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, api_int, base64_bytes, base64_text, snake_dict
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, api_int, base64_bytes, base64_text, snake_dict, tag_params
 
 COMMAND_TYPES = ('RunShellScript', 'RunBatScript', 'RunPowerShellScript')
 CONTENT_ENCODINGS = ('PlainText', 'Base64')
@@ -195,7 +195,7 @@ def create(client, desired):
                     EnableParameter=desired['enable_parameter'], Launcher=desired['launcher'])
     params.update((key, value) for key, value in optional.items() if value is not None)
     if desired['tags']:
-        params['Tag'] = [dict(Key=key, Value=value) for key, value in sorted(desired['tags'].items())]
+        params['Tag'] = tag_params(desired['tags'])
     return client.call('CreateCommand', params)['CommandId']
 
 

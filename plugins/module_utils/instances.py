@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import snake_dict
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import snake_dict, tag_params
 
 # DescribeCloudAssistantStatus takes at most 50 instance ids per request, DescribeInstances 100.
 IDS_PER_REQUEST = 50
@@ -27,7 +27,7 @@ def list_instances(client, filters, with_agent_status=False):
     if filters.get('instance_name'):
         params['InstanceName'] = filters['instance_name']
     if filters.get('tags'):
-        params['Tag'] = [dict(Key=key, Value=str(value)) for key, value in filters['tags'].items()]
+        params['Tag'] = tag_params(filters['tags'])
     if filters.get('instance_ids') is None:
         found = list(client.paginate('DescribeInstances', params))
     else:

@@ -15,7 +15,7 @@ import json
 import random
 import time
 
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, api_int, base64_text
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, api_int, base64_text, tag_params, tags_dict
 from ansible_collections.alicloud.ecs.plugins.module_utils.instances import agent_status
 
 REPEAT_MODES = ('Once', 'Period', 'NextRebootOnly', 'EveryReboot')
@@ -140,7 +140,6 @@ def instance_result(raw):
 def invocation_result(raw):
     """The invocation dict every module returns, from a DescribeInvocations item."""
     instances = sorted((instance_result(item) for item in _instances(raw)), key=lambda item: item['instance_id'])
-    tags = (raw.get('Tags') or {}).get('Tag') or []
     return dict(
         invoke_id=raw.get('InvokeId'),
         status=raw.get('InvocationStatus'),
@@ -157,7 +156,7 @@ def invocation_result(raw):
         container_id=raw.get('ContainerId') or None,
         container_name=raw.get('ContainerName') or None,
         creation_time=raw.get('CreationTime'),
-        tags=dict((tag.get('TagKey'), tag.get('TagValue')) for tag in tags),
+        tags=tags_dict((raw.get('Tags') or {}).get('Tag') or []),
         instance_ids=[item['instance_id'] for item in instances],
         instances=instances,
     )
@@ -222,7 +221,7 @@ def invoke(client, desired, windows_password_name=None, tags=None):
     if desired['parameters']:
         params['Parameters'] = desired['parameters']
     if tags:
-        params['Tag'] = [dict(Key=key, Value=str(value)) for key, value in sorted(tags.items())]
+        params['Tag'] = tag_params(tags)
     return client.call('InvokeCommand', params)['InvokeId']
 
 
@@ -451,7 +450,7 @@ def list_invocations(client, filters, include_output=False):
     """
     params = dict((api, filters[name]) for name, api in INFO_FILTERS if filters.get(name))
     if filters.get('tags'):
-        params['Tag'] = [dict(Key=key, Value=str(value)) for key, value in sorted(filters['tags'].items())]
+        params['Tag'] = tag_params(filters['tags'])
     direct = bool(params.get('InvokeId') or params.get('InstanceId'))
     if include_output and direct:
         params['IncludeOutput'] = True
