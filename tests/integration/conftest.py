@@ -39,8 +39,9 @@ def collections_path(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def emulator(tmp_path_factory):
-    emu = Emulator(tmp_path_factory.mktemp('emulator'))
+def emulator(request, tmp_path_factory):
+    """One emulator per test module; a module's EMULATOR_ARGS (a list of flags) configures it."""
+    emu = Emulator(tmp_path_factory.mktemp('emulator'), extra_args=getattr(request.module, 'EMULATOR_ARGS', []))
     emu.start()
     yield emu
     emu.stop()

@@ -7,19 +7,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import pytest
-
-from emulator.harness import Emulator
-
 LINUX = 120
-
-
-@pytest.fixture(scope='module')
-def emulator(tmp_path_factory):
-    emu = Emulator(tmp_path_factory.mktemp('emulator-fleet'), extra_args=['--linux-instances', str(LINUX)])
-    emu.start()
-    yield emu
-    emu.stop()
+EMULATOR_ARGS = ['--linux-instances', str(LINUX)]
 
 
 def test_every_running_instance_across_pages(ansible):

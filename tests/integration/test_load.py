@@ -9,21 +9,11 @@ __metaclass__ = type
 
 import json
 
-import pytest
-
-from emulator.harness import Emulator
 from emulator.helpers import create_command, make_client
 
 HOSTS = 50
-
-
-@pytest.fixture(scope='module')
-def emulator(tmp_path_factory):
-    """A fleet of 50 Linux instances; this module's own emulator."""
-    emu = Emulator(tmp_path_factory.mktemp('emulator-load'), extra_args=['--linux-instances', str(HOSTS)])
-    emu.start()
-    yield emu
-    emu.stop()
+# A fleet of 50 Linux instances, one per inventory host.
+EMULATOR_ARGS = ['--linux-instances', str(HOSTS)]
 
 
 def test_fifty_hosts_forks_ten_twenty_percent_throttled(ansible):
