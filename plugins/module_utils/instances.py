@@ -58,5 +58,5 @@ def agent_status(client, instance_ids):
         for item in client.paginate('DescribeCloudAssistantStatus', params):
             # The API answers the status as the string "true" or "false".
             online = str(item.get('CloudAssistantStatus', '')).lower() == 'true'
-            statuses[item.get('InstanceId')] = dict(online=online, version=item.get('ClientVersion') or None)
+            statuses[item.get('InstanceId')] = dict(online=online, version=item.get('CloudAssistantVersion') or None)
     return statuses

@@ -653,7 +653,6 @@ def describe_cloud_assistant_status(ctx, params):
                 'InstanceId': inst.instance_id,
                 'CloudAssistantStatus': 'true' if online else 'false',
                 'CloudAssistantVersion': '2.2.3.857' if inst.os_type == 'linux' else '2.1.3.857',
-                'ClientVersion': '2.2.3.857' if inst.os_type == 'linux' else '2.1.3.857',
                 'LastHeartbeatTime': iso_time(now if online else inst.created),
                 'OSType': 'Linux' if inst.os_type == 'linux' else 'Windows',
                 'InvocationCount': inst.invocation_count,
