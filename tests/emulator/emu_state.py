@@ -12,6 +12,7 @@ import itertools
 import os
 import posixpath
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -27,6 +28,14 @@ PERIODIC_MODES = ('Period', 'NextRebootOnly', 'EveryReboot')
 
 PARAM_RE = re.compile(r'\{\{\s*([A-Za-z0-9_\-]+)\s*\}\}')
 BUILTIN_RE = re.compile(r'\{\{\s*(ACS::[A-Za-z]+)\s*\}\}')
+
+REAL_UNAME = shutil.which('uname', path='/usr/bin:/bin') or '/bin/uname'
+UNAME_SHIM = '''#!/bin/sh
+case "$*" in
+  -n|--nodename) echo %(id)s ;;
+  *) exec %(uname)s "$@" ;;
+esac
+'''
 
 ERROR_INFO = {
     'InstanceNotRunning': 'the specified instance was not running during task execution',
@@ -217,6 +226,7 @@ class State(object):
         self.commands = {}
         self.invocations = {}
         self.client_tokens = {}
+        self.closing = False              # set at shutdown: a process started after kill_all is killed at once
 
     # -- scratch directories ------------------------------------------------------------
     def scratch(self, instance_id):
@@ -226,10 +236,16 @@ class State(object):
         root = self.scratch(instance_id)
         for sub in ('root', 'tmp', 'home', os.path.join('.emu', 'bin'), os.path.join('.emu', 'scripts')):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
-        shim = os.path.join(root, '.emu', 'bin', 'hostname')
-        with open(shim, 'w') as handle:
-            handle.write('#!/bin/sh\necho %s\n' % instance_id)
-        os.chmod(shim, 0o755)
+        # The instance's name is its id, for hostname and uname -n; other uname flags go to the real one.
+        shims = {
+            'hostname': '#!/bin/sh\necho %s\n' % instance_id,
+            'uname': UNAME_SHIM % {'id': instance_id, 'uname': REAL_UNAME},
+        }
+        for name, text in shims.items():
+            shim = os.path.join(root, '.emu', 'bin', name)
+            with open(shim, 'w') as handle:
+                handle.write(text)
+            os.chmod(shim, 0o755)
 
     def map_dir(self, instance_id, path):
         """Map an instance path (/root, /tmp/x, /home/u) into the instance's scratch root."""
@@ -298,6 +314,7 @@ class State(object):
 
     def kill_all(self):
         with self.lock:
+            self.closing = True
             processes = [r.process for inv in self.invocations.values() for r in inv.records if r.process is not None]
         for process in processes:
             _kill_group(process)
@@ -431,7 +448,7 @@ class State(object):
         reader.start()
         with self.lock:
             record.process = process
-            stop_now = record.stop_requested
+            stop_now = record.stop_requested or self.closing     # kill_all may have run meanwhile
         if stop_now:
             _kill_group(process)
         timed_out = False

@@ -18,6 +18,7 @@ import argparse
 import ipaddress
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -268,7 +269,14 @@ def main(argv=None):
     if args.port_file:
         _write_atomically(args.port_file, '%d\n' % port)
     host = '[%s]' % args.host if ':' in args.host else args.host
-    print('ECS emulator listening on http://%s:%d' % (host, port))
+    url = 'http://%s:%d' % (host, port)
+    print('ECS emulator listening on %s' % url)
+    # What a user pastes to point the collection at this server (the first accepted plain key).
+    key_id, secret = credentials[0] if credentials else (emu_signature.DEFAULT_ACCESS_KEY_ID,
+                                                         emu_signature.DEFAULT_ACCESS_KEY_SECRET)
+    for name, value in (('ALIBABA_CLOUD_ACCESS_KEY_ID', key_id), ('ALIBABA_CLOUD_ACCESS_KEY_SECRET', secret),
+                        ('ALIBABA_CLOUD_REGION_ID', emu_common.FLEET_REGION), ('ALIBABA_CLOUD_ECS_ENDPOINT', url)):
+        print('export %s=%s' % (name, shlex.quote(value)))
     sys.stdout.flush()
 
     stop = threading.Event()
