@@ -5,9 +5,28 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import yaml
+
+from ansible_collections.alicloud.ecs.plugins.module_utils.connection import alicloud_argument_spec
+
+
+def _with_env_entries(documentation):
+    """The modules' options, each with the ``env:`` entries from which Ansible's config manager fills plugin options.
+
+    The variable names come from the modules' own fallbacks (alicloud_argument_spec), so modules and plugins
+    cannot drift apart. The config manager lets the last variable set win and env_fallback the first, so the
+    names are listed in reverse: with both set, a plugin reads the same one as a module.
+    """
+    doc = yaml.safe_load(documentation)
+    for name, spec in alicloud_argument_spec().items():
+        fallback = spec.get('fallback')
+        if fallback:
+            doc['options'][name]['env'] = [dict(name=variable) for variable in reversed(fallback[1])]
+    return yaml.safe_dump(doc, default_flow_style=False, sort_keys=False)
+
 
 class ModuleDocFragment(object):
-    """The authentication, region and endpoint options shared by every module."""
+    """The authentication, region and endpoint options shared by every module (DOCUMENTATION) and plugin (PLUGIN)."""
 
     DOCUMENTATION = r'''
 options:
@@ -86,3 +105,7 @@ requirements:
   - alibabacloud_tea_openapi >= 0.4
   - alibabacloud_credentials
 '''
+
+    # Controller-side plugins (the inventory, later the connection plugin): the same options and text,
+    # plus their environment variables as config entries. Use as alicloud.ecs.alicloud.plugin.
+    PLUGIN = _with_env_entries(DOCUMENTATION)

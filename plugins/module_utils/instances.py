@@ -16,16 +16,19 @@ IDS_PER_REQUEST = 50
 IDS_PER_LISTING = 100
 
 
+# The DescribeInstances filters that take one string, by their snake_case option names.
+STRING_FILTERS = dict(status='Status', instance_name='InstanceName', zone_id='ZoneId', vpc_id='VpcId',
+                      vswitch_id='VSwitchId', security_group_id='SecurityGroupId',
+                      resource_group_id='ResourceGroupId', instance_type='InstanceType')
+LISTING_FILTERS = tuple(sorted(set(STRING_FILTERS) | {'instance_ids', 'tags'}))
+
+
 def list_instances(client, filters, with_agent_status=False):
-    """The instances matching ``filters`` (ecs_instance_info's option names), as snake_case dicts, across pages.
+    """The instances matching ``filters`` (LISTING_FILTERS names; others are ignored), as snake_case dicts, across pages.
 
     With ``with_agent_status``, each also gets ``cloud_assistant_online`` and ``cloud_assistant_version``.
     """
-    params = {}
-    if filters.get('status'):
-        params['Status'] = filters['status']
-    if filters.get('instance_name'):
-        params['InstanceName'] = filters['instance_name']
+    params = dict((api_name, filters[name]) for name, api_name in STRING_FILTERS.items() if filters.get(name))
     if filters.get('tags'):
         params['Tag'] = tag_params(filters['tags'])
     if filters.get('instance_ids') is None:
@@ -37,13 +40,20 @@ def list_instances(client, filters, with_agent_status=False):
             chunk = dict(params, InstanceIds=json.dumps(ids[start:start + IDS_PER_LISTING]))
             found.extend(client.paginate('DescribeInstances', chunk))
     instances = [snake_dict(item) for item in found]
-    if with_agent_status and instances:
-        statuses = agent_status(client, [item['instance_id'] for item in instances])
-        for item in instances:
-            status = statuses.get(item['instance_id'], {})
-            item['cloud_assistant_online'] = status.get('online', False)
-            item['cloud_assistant_version'] = status.get('version')
+    if with_agent_status:
+        add_agent_status(client, instances)
     return instances
+
+
+def add_agent_status(client, instances):
+    """Set ``cloud_assistant_online`` and ``cloud_assistant_version`` on each instance dict (one call per 50)."""
+    if not instances:
+        return
+    statuses = agent_status(client, [item['instance_id'] for item in instances])
+    for item in instances:
+        status = statuses.get(item['instance_id'], {})
+        item['cloud_assistant_online'] = status.get('online', False)
+        item['cloud_assistant_version'] = status.get('version')
 
 
 def agent_status(client, instance_ids):
