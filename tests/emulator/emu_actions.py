@@ -15,13 +15,15 @@ import time
 
 import emu_common as common
 from emu_common import ApiError, iso_time
-from emu_state import Command, Invocation, LEGACY_INVOCATION, legacy_record_status, parameter_names
+from emu_state import ACTIVE, Command, Invocation, LEGACY_INVOCATION, legacy_record_status, parameter_names
 
 COMMAND_TYPES = ('RunShellScript', 'RunBatScript', 'RunPowerShellScript')
 REPEAT_MODES = ('Once', 'Period', 'NextRebootOnly', 'EveryReboot')
 RATE_RE = re.compile(r'^rate\(\s*(\d+)\s*([smhd])\s*\)$')
 AT_RE = re.compile(r'^at\(\s*(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})?(\s+\S+)?\s*\)$')
 CRON_FIELD_RE = re.compile(r'^[0-9A-Za-z*?/,\-#]+$')
+# oss://<bucket>/<prefix>: a bucket name of 3-63 letters, digits and hyphens, then an optional prefix.
+OSS_RE = re.compile(r'^oss://[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9](/[^\s]*)?$')
 TZ_RE = re.compile(r'^(UTC|GMT[+-]\d{1,2}:\d{2}|[A-Za-z_]+(/[A-Za-z_\-]+)+)$')
 
 
@@ -77,9 +79,7 @@ def _command_from_params(ctx, params, default_encoding, visible=True, default_na
         raise ApiError(400, 'InvalidCmdName.Malformed', 'The specified command name is not valid.')
     command_type = _check_type(params.get('Type'))
     content = _command_content(params, default_encoding)
-    launcher = params.get('Launcher', '')
-    if len(launcher) > 1024:
-        raise ApiError(403, 'InvalidLauncher.LengthLimitExceeded', 'The length of the parameter Launcher exceeds the limit of 1 KB characters.')
+    launcher = _launcher(params)
     return Command(common.new_id('c', ctx.region), ctx.region, name, command_type, content,
                    description=params.get('Description', ''), working_dir=params.get('WorkingDir', ''),
                    timeout=_timeout(params, ctx.state, 60),
@@ -136,15 +136,25 @@ def _parameters(params, command):
     return dict((k, v if isinstance(v, str) else json.dumps(v)) for k, v in values.items())
 
 
+def _resource_group(ctx, params):
+    """ResourceGroupId: '' or a group some instance of the region belongs to (else InvalidResourceGroup.NotFound)."""
+    group = params.get('ResourceGroupId', '')
+    if group and not any(i.resource_group_id == group for i in ctx.state.region_instances(ctx.region)):
+        raise ApiError(404, 'InvalidResourceGroup.NotFound', 'The ResourceGroup provided does not exist in our records.')
+    return group
+
+
 def _instances_for_invoke(ctx, params):
+    """The instance ids of an InvokeCommand / RunCommand: InstanceId.N, or those ResourceTag.N selects."""
     ids = common.list_param(params, 'InstanceId')
-    resource_tags = common.tag_param(params, 'ResourceTag')
+    resource_tags = common.tag_param(params, 'ResourceTag', common.RESOURCE_TAG_LIMIT)
+    group = _resource_group(ctx, params)
     state = ctx.state
     if ids and resource_tags:
         raise ApiError(400, 'InvalidResourceTag.ConflictWithInstanceIds', 'The specified param ResourceTag conflicts with InstanceId.')
     if resource_tags:
-        ids = [i.instance_id for i in state.instances.values()
-               if i.region == ctx.region and common.tags_match(i.tags, resource_tags)]
+        ids = [i.instance_id for i in state.region_instances(ctx.region)
+               if common.tags_match(i.tags, resource_tags) and (not group or i.resource_group_id == group)]
         if not ids:
             raise ApiError(400, 'InvalidResourceTag.InstanceNotFound', 'InstanceIds are not found by the specified ResourceTag.')
     if not ids:
@@ -153,13 +163,28 @@ def _instances_for_invoke(ctx, params):
     for instance_id in ids:
         if instance_id not in unique:
             unique.append(instance_id)
-    if len(unique) > 100:
+    # The same limit holds for the instances a ResourceTag selects ("cannot exceed 100", says the reference).
+    if len(unique) > common.INVOKE_INSTANCE_LIMIT:
         raise ApiError(403, 'InstanceIds.ExceedLimit', 'The number of instance IDs exceeds the upper limit.')
     for instance_id in unique:
         instance = state.instances.get(instance_id)
-        if instance is None or instance.region != ctx.region:
+        if instance is None or instance.region != ctx.region or (group and instance.resource_group_id != group):
             raise ApiError(404, 'InvalidInstance.NotFound', 'The specified instance does not exist.')
     return unique
+
+
+def _oss_output_delivery(params):
+    value = params.get('OssOutputDelivery', '')
+    if value and not OSS_RE.match(value):
+        raise ApiError(400, 'InvalidParameter.OssOutputDelivery', 'The specified parameter OssOutputDelivery is not valid: oss://<bucket>/<prefix> expected.')
+    return value
+
+
+def _launcher(params):
+    launcher = params.get('Launcher', '')
+    if len(launcher.encode('utf-8')) > 1024:
+        raise ApiError(403, 'InvalidLauncher.LengthLimitExceeded', 'The length of the parameter Launcher exceeds the limit of 1 KB characters.')
+    return launcher
 
 
 def _invoke_options(ctx, params, command):
@@ -200,9 +225,11 @@ def _invoke_options(ctx, params, command):
         'windows_password_name': password_name,
         'container_id': params.get('ContainerId', ''),
         'container_name': params.get('ContainerName', ''),
-        'launcher': params.get('Launcher', ''),
+        'launcher': _launcher(params),
         'termination_mode': termination,
         'tags': _tags(params),
+        'oss_output_delivery': _oss_output_delivery(params),
+        'resource_group_id': _resource_group(ctx, params),
     }
 
 
@@ -281,7 +308,7 @@ def modify_command(ctx, params):
         if 'WorkingDir' in params:
             changes['working_dir'] = params['WorkingDir']
         if 'Launcher' in params:
-            changes['launcher'] = params['Launcher']
+            changes['launcher'] = _launcher(params)
         for attribute, value in changes.items():
             setattr(command, attribute, value)
     return {}
@@ -398,6 +425,19 @@ def stop_invocation(ctx, params):
     return {}
 
 
+def _oss_fields(invocation, record):
+    """Where the output went when OssOutputDelivery was asked (the emulator keeps no bucket: see README)."""
+    if not invocation.oss_output_delivery:
+        return {}
+    done = record.status not in ACTIVE
+    return {
+        'OssOutputStatus': 'Finished' if done else 'Pending',
+        'OssOutputUri': '%s/%s/%s' % (invocation.oss_output_delivery.rstrip('/'), invocation.invoke_id, record.instance_id) if done else '',
+        'OssOutputErrorCode': '',
+        'OssOutputErrorInfo': '',
+    }
+
+
 def _record_answer(invocation, record, encoding, include_output):
     answer = {
         'InstanceId': record.instance_id,
@@ -414,6 +454,7 @@ def _record_answer(invocation, record, encoding, include_output):
     }
     if include_output:
         answer['Output'] = common.encode_text(record.output, encoding)
+    answer.update(_oss_fields(invocation, record))
     for name, value in (('StartTime', record.start_time), ('FinishTime', record.finish_time), ('StopTime', record.stop_time)):
         if value is not None:
             answer[name] = iso_time(value)
@@ -443,6 +484,7 @@ def _invocation_answer(invocation, encoding, include_output):
         'ContainerName': invocation.container_name,
         'Launcher': invocation.launcher,
         'TerminationMode': invocation.termination_mode,
+        'OssOutputDelivery': invocation.oss_output_delivery,
         'Tags': common.tags_answer(invocation.tags),
         'InvokeInstances': {'InvokeInstance': [_record_answer(invocation, r, encoding, include_output) for r in invocation.records]},
     }
@@ -485,6 +527,8 @@ def describe_invocations(ctx, params):
                 continue
             if not common.tags_match(inv.tags, wanted_tags):
                 continue
+            if params.get('ResourceGroupId') and inv.resource_group_id != params['ResourceGroupId']:
+                continue
             found.append(inv)
         found.sort(key=lambda i: -i.seq)
         page, paging = common.paginate(found, lambda i: (-i.seq,), params, 10, 50)
@@ -511,8 +555,10 @@ def _result_answer(invocation, record, encoding):
         'ContainerName': invocation.container_name,
         'Launcher': invocation.launcher,
         'TerminationMode': invocation.termination_mode,
+        'OssOutputDelivery': invocation.oss_output_delivery,
         'Tags': common.tags_answer(invocation.tags),
     }
+    answer.update(_oss_fields(invocation, record))
     for name, value in (('StartTime', record.start_time), ('FinishedTime', record.finish_time), ('StopTime', record.stop_time)):
         if value is not None:
             answer[name] = iso_time(value)
@@ -535,6 +581,8 @@ def describe_invocation_results(ctx, params):
                 continue
             if not common.tags_match(inv.tags, wanted_tags):
                 continue
+            if params.get('ResourceGroupId') and inv.resource_group_id != params['ResourceGroupId']:
+                continue
             for index, record in enumerate(inv.records):
                 if instance_id and record.instance_id != instance_id:
                     continue
@@ -550,8 +598,20 @@ def describe_invocation_results(ctx, params):
 
 # -- instances -------------------------------------------------------------------------------
 
-def _instance_answer(instance, index):
-    octet = 10 + index
+INSTANCE_TYPES = {          # InstanceType: (Cpu, Memory in MiB)
+    'ecs.g7.large': (2, 8192), 'ecs.g7.xlarge': (4, 16384), 'ecs.c7.xlarge': (4, 8192), 'ecs.r7.2xlarge': (8, 65536),
+}
+
+
+def _minute_time(epoch):
+    """DescribeInstances writes its times to the minute: 2024-01-01T00:00Z."""
+    return time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime(epoch))
+
+
+def _instance_answer(instance):
+    cpu, memory = INSTANCE_TYPES.get(instance.instance_type, (2, 8192))
+    eip = instance.eip or {'AllocationId': '', 'IpAddress': '', 'InternetChargeType': ''}
+    tag = common.region_tag(instance.region)
     return {
         'InstanceId': instance.instance_id,
         'InstanceName': instance.name,
@@ -565,68 +625,91 @@ def _instance_answer(instance, index):
         'ZoneId': instance.zone,
         'InstanceType': instance.instance_type,
         'InstanceTypeFamily': instance.instance_type.rsplit('.', 1)[0],
-        'Cpu': 4 if instance.instance_type.endswith('xlarge') else 2,
-        'Memory': 16384 if instance.instance_type.endswith('xlarge') else 8192,
+        'Cpu': cpu,
+        'Memory': memory,
         'ImageId': 'win2022_21H2_x64_dtc_en-us_40G_alibase_20240101.vhd' if instance.os_type == 'windows'
         else 'aliyun_3_x64_20G_alibase_20240101.vhd',
-        'CreationTime': time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime(instance.created)),
-        'StartTime': time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime(instance.created)),
-        'ExpiredTime': '2099-12-31T15:59Z',
-        'InstanceChargeType': 'PostPaid',
+        'CreationTime': _minute_time(instance.created),
+        'StartTime': _minute_time(instance.created),
+        'ExpiredTime': _minute_time(instance.expired) if instance.expired else '2099-12-31T15:59Z',
+        'InstanceChargeType': instance.charge_type,
         'InternetChargeType': 'PayByTraffic',
+        'InternetMaxBandwidthOut': 5 if instance.public_ips else 0,
         'InstanceNetworkType': 'vpc',
         'IoOptimized': True,
         'DeletionProtection': False,
         'StoppedMode': 'KeepCharging' if instance.status == 'Stopped' else 'Not-applicable',
-        'SerialNumber': 'emu-%08d-0000-4000-8000-000000000000' % index,
-        'ResourceGroupId': '',
+        'SerialNumber': 'emu-%08d-0000-4000-8000-000000000000' % instance.serial,
+        'ResourceGroupId': instance.resource_group_id,
         'KeyPairName': '',
         'VpcAttributes': {
-            'VpcId': 'vpc-emu0000000000000001',
-            'VSwitchId': 'vsw-emu0000000000000001',
+            'VpcId': instance.vpc_id,
+            'VSwitchId': instance.vswitch_id,
             'NatIpAddress': '',
-            'PrivateIpAddress': {'IpAddress': ['172.16.0.%d' % octet]},
+            'PrivateIpAddress': {'IpAddress': [instance.private_ip]},
         },
-        'PublicIpAddress': {'IpAddress': []},
+        'PublicIpAddress': {'IpAddress': list(instance.public_ips)},
         'InnerIpAddress': {'IpAddress': []},
-        'EipAddress': {'AllocationId': '', 'IpAddress': '', 'InternetChargeType': ''},
-        'SecurityGroupIds': {'SecurityGroupId': ['sg-emu0000000000000001']},
-        'OperationLocks': {'LockReason': []},
+        'EipAddress': dict(eip),
+        'SecurityGroupIds': {'SecurityGroupId': list(instance.security_group_ids)},
+        'NetworkInterfaces': {'NetworkInterface': [{
+            'NetworkInterfaceId': 'eni-emu%s%011d' % (tag, instance.serial),
+            'Type': 'Primary',
+            'MacAddress': '00:16:3e:%02x:%02x:%02x' % ((instance.serial >> 16) & 255, (instance.serial >> 8) & 255,
+                                                       instance.serial & 255),
+            'PrimaryIpAddress': instance.private_ip,
+            'PrivateIpSets': {'PrivateIpSet': [{'PrivateIpAddress': instance.private_ip, 'Primary': True}]},
+        }]},
+        'OperationLocks': {'LockReason': [dict(lock) for lock in instance.lock_reasons]},
         'Tags': common.tags_answer(instance.tags),
     }
 
 
-def _instance_ids_param(params):
-    raw = params.get('InstanceIds')
-    if not raw:
-        return None
-    try:
-        ids = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, 'InvalidInstanceIds.Malformed', 'The specified parameter InstanceIds is not valid.')
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise ApiError(400, 'InvalidInstanceIds.Malformed', 'The specified parameter InstanceIds is not valid.')
-    if len(ids) > 100:
-        raise ApiError(400, 'InvalidInstanceIds.Malformed', 'The specified parameter InstanceIds has more than 100 ids.')
-    return ids
+def _instance_filter(params):
+    """A predicate for the DescribeInstances filters that were given (all of them must hold)."""
+    ids = common.json_list_param(params, 'InstanceIds')
+    ids = set(ids) if ids is not None else None
+    addresses = {}
+    for name in ('PrivateIpAddresses', 'PublicIpAddresses', 'EipAddresses', 'InnerIpAddresses'):
+        values = common.json_list_param(params, name)
+        if values is not None:
+            addresses[name] = set(values)
+    wanted_tags = common.tag_param(params, 'Tag')
+    plain = dict((attribute, params[name]) for name, attribute in (
+        ('Status', 'status'), ('ZoneId', 'zone'), ('InstanceType', 'instance_type'), ('VpcId', 'vpc_id'),
+        ('VSwitchId', 'vswitch_id'), ('ResourceGroupId', 'resource_group_id'),
+        ('InstanceChargeType', 'charge_type')) if params.get(name))
+    name_pattern = params.get('InstanceName') or None
+    family = params.get('InstanceTypeFamily')
+    group = params.get('SecurityGroupId')
+    lock = params.get('LockReason')
+
+    def matches(inst):
+        if ids is not None and inst.instance_id not in ids:
+            return False
+        if any(getattr(inst, attribute) != value for attribute, value in plain.items()):
+            return False
+        if family and inst.instance_type.rsplit('.', 1)[0] != family:
+            return False
+        if group and group not in inst.security_group_ids:
+            return False
+        if lock and lock not in [entry['LockReason'] for entry in inst.lock_reasons]:
+            return False
+        have = {'PrivateIpAddresses': [inst.private_ip], 'PublicIpAddresses': inst.public_ips,
+                'EipAddresses': [inst.eip['IpAddress']] if inst.eip else [], 'InnerIpAddresses': []}
+        if any(not wanted.intersection(have[name]) for name, wanted in addresses.items()):
+            return False
+        return common.wildcard_match(name_pattern, inst.name) and common.tags_match(inst.tags, wanted_tags)
+    return matches
 
 
 def describe_instances(ctx, params):
-    ids = _instance_ids_param(params)
-    wanted_tags = common.tag_param(params, 'Tag')
+    matches = _instance_filter(params)
     with ctx.state.lock:
-        ordered = sorted(ctx.state.instances.values(), key=lambda i: i.instance_id)
-        indexed = [(index, inst) for index, inst in enumerate(ordered)
-                   if inst.region == ctx.region
-                   and (ids is None or inst.instance_id in ids)
-                   and (not params.get('Status') or inst.status == params['Status'])
-                   and (not params.get('ZoneId') or inst.zone == params['ZoneId'])
-                   and (not params.get('InstanceType') or inst.instance_type == params['InstanceType'])
-                   and common.wildcard_match(params.get('InstanceName') or None, inst.name)
-                   and common.tags_match(inst.tags, wanted_tags)]
-        page, paging = common.paginate(indexed, lambda row: (row[1].instance_id,), params, 10, 100)
+        found = [inst for inst in ctx.state.region_instances(ctx.region) if matches(inst)]
+        page, paging = common.paginate(found, lambda inst: (inst.instance_id,), params, 10, 100)
         answer = dict(paging)
-        answer['Instances'] = {'Instance': [_instance_answer(inst, index) for index, inst in page]}
+        answer['Instances'] = {'Instance': [_instance_answer(inst) for inst in page]}
     return answer
 
 
@@ -639,16 +722,21 @@ def describe_cloud_assistant_status(ctx, params):
         raise ApiError(400, 'InvalidParameter.OSType', 'The specified parameter OSType is not valid.')
     now = time.time()
     controls = ctx.state.controls
+    wanted = set(ids)
     with ctx.state.lock:
-        found = [i for i in sorted(ctx.state.instances.values(), key=lambda i: i.instance_id)
-                 if i.region == ctx.region and (not ids or i.instance_id in ids)
-                 and (not os_type or i.os_type == os_type)]
+        found = [i for i in ctx.state.region_instances(ctx.region)
+                 if (not ids or i.instance_id in wanted) and (not os_type or i.os_type == os_type)]
         page, paging = common.paginate(found, lambda i: (i.instance_id,), params, 50, 50)
+        on_page = set(inst.instance_id for inst in page)
+        active_counts = {}
+        for inv in ctx.state.invocations.values():
+            for record in inv.records:
+                if record.instance_id in on_page and record.status in ('Pending', 'Running', 'Stopping'):
+                    active_counts[record.instance_id] = active_counts.get(record.instance_id, 0) + 1
         rows = []
         for inst in page:
             online = inst.status == 'Running' and not (controls is not None and controls.offline(inst.instance_id))
-            active = sum(1 for inv in ctx.state.invocations.values() for r in inv.records
-                         if r.instance_id == inst.instance_id and r.status in ('Pending', 'Running', 'Stopping'))
+            active = active_counts.get(inst.instance_id, 0)
             row = {
                 'InstanceId': inst.instance_id,
                 'CloudAssistantStatus': 'true' if online else 'false',

@@ -35,6 +35,9 @@ _REGION_TAGS = {
 
 OUTPUT_LIMIT = 24 * 1024          # Output is cut at 24 KB; Dropped says how much was cut
 CONTENT_LIMIT = 24 * 1024         # CommandContent may be at most 24 KB once Base64-encoded
+INVOKE_INSTANCE_LIMIT = 100       # InstanceId.N per InvokeCommand / RunCommand (InstanceIds.ExceedLimit above)
+RESOURCE_TAG_LIMIT = 10           # ResourceTag.N per InvokeCommand / RunCommand
+TAG_LIMIT = 20                    # Tag.N on any action
 
 
 class ApiError(Exception):
@@ -53,9 +56,14 @@ def request_id():
     return str(uuid.uuid4()).upper()
 
 
+def region_tag(region):
+    """The short tag of a region used inside ids (hz for cn-hangzhou)."""
+    return _REGION_TAGS.get(region, 'xx')
+
+
 def new_id(prefix, region):
     """An id like the real service's: c-hz..., t-hz..."""
-    return '%s-%s%s' % (prefix, _REGION_TAGS.get(region, 'xx'), secrets.token_hex(9)[:16])
+    return '%s-%s%s' % (prefix, region_tag(region), secrets.token_hex(9)[:16])
 
 
 def iso_time(epoch):
@@ -127,8 +135,12 @@ def list_param(params, name):
     return [value for _index, value in sorted(found)]
 
 
-def tag_param(params, name='Tag'):
-    """Collect tags sent as Tag.N.Key / Tag.N.Value: a list of (key, value or None)."""
+def tag_param(params, name='Tag', limit=TAG_LIMIT):
+    """Collect tags sent as Tag.N.Key / Tag.N.Value: a list of (key, value or None).
+
+    The codes follow the name (Tag: MissingParameter.TagKey, Duplicate.TagKey, NumberExceed.Tags,
+    InvalidTagKey.Malformed; ResourceTag: ...ResourceTagKey, NumberExceed.ResourceTags, ...).
+    """
     pattern = re.compile(r'^%s\.(\d+)\.(Key|Value)$' % re.escape(name))
     found = {}
     for key, value in params.items():
@@ -139,14 +151,35 @@ def tag_param(params, name='Tag'):
     for index in sorted(found):
         entry = found[index]
         if not entry.get('Key'):
-            raise ApiError(400, 'MissingParameter.TagKey', 'You must specify %s.N.Key.' % name)
-        tags.append((entry['Key'], entry.get('Value')))
+            raise ApiError(400, 'MissingParameter.%sKey' % name, 'You must specify %s.N.Key.' % name)
+        key, value = entry['Key'], entry.get('Value')
+        if len(key) > 64 or key.startswith(('acs:', 'aliyun')) or 'http://' in key or 'https://' in key:
+            raise ApiError(400, 'Invalid%sKey.Malformed' % name, 'The specified %s key is not valid.' % name)
+        if value is not None and (len(value) > 128 or 'http://' in value or 'https://' in value):
+            raise ApiError(400, 'Invalid%sValue.Malformed' % name, 'The specified %s value is not valid.' % name)
+        tags.append((key, value))
     keys = [key for key, _value in tags]
     if len(set(keys)) != len(keys):
-        raise ApiError(400, 'Duplicate.TagKey', 'The %s.N.Key contain duplicate key.' % name)
-    if len(tags) > 20:
-        raise ApiError(400, 'NumberExceed.Tags', 'The Tags parameter number is exceed.')
+        raise ApiError(400, 'Duplicate.%sKey' % name, 'The %s contains duplicate keys.' % name)
+    if len(tags) > limit:
+        raise ApiError(400, 'NumberExceed.%ss' % name, 'The maximum number of %ss is exceeded.' % name)
     return tags
+
+
+def json_list_param(params, name, limit=100):
+    """A filter sent as a JSON array string (InstanceIds, PrivateIpAddresses, ...); None when absent."""
+    raw = params.get(name)
+    if not raw:
+        return None
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ApiError(400, 'Invalid%s.Malformed' % name, 'The specified parameter %s is not valid.' % name)
+    if len(values) > limit:
+        raise ApiError(400, 'Invalid%s.Malformed' % name, 'The specified parameter %s has more than %d items.' % (name, limit))
+    return values
 
 
 def tags_match(have, wanted):

@@ -8,6 +8,7 @@ moves each instance's record through its statuses (running shell scripts for rea
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import heapq
 import itertools
 import os
 import posixpath
@@ -15,10 +16,12 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
+import traceback
 
-from emu_common import FLEET_REGION, OUTPUT_LIMIT
+from emu_common import FLEET_REGION, KNOWN_REGIONS, OUTPUT_LIMIT, region_tag
 
 # Instance-level statuses and how they roll up.
 ACTIVE = ('Pending', 'Scheduled', 'Running', 'Stopping')
@@ -94,7 +97,9 @@ def legacy_record_status(status):
 
 
 class Instance(object):
-    def __init__(self, instance_id, name, os_type, os_name, status, zone, instance_type, tags, created):
+    """One ECS instance; `answer_fields` of emu_actions turns it into the DescribeInstances shape."""
+
+    def __init__(self, instance_id, name, os_type, os_name, status, zone, instance_type, tags, created, **kwargs):
         self.instance_id = instance_id
         self.name = name
         self.os_type = os_type
@@ -104,7 +109,19 @@ class Instance(object):
         self.instance_type = instance_type
         self.tags = tags
         self.created = created
-        self.region = FLEET_REGION
+        self.region = kwargs.get('region', FLEET_REGION)
+        self.resource_group_id = kwargs.get('resource_group_id', '')
+        self.private_ip = kwargs.get('private_ip', '')
+        self.public_ips = kwargs.get('public_ips', [])
+        self.eip = kwargs.get('eip')                  # None, or {AllocationId, IpAddress, Bandwidth, ...}
+        self.vpc_id = kwargs.get('vpc_id', 'vpc-emu0000000000000001')
+        self.vswitch_id = kwargs.get('vswitch_id', 'vsw-emu0000000000000001')
+        self.security_group_ids = kwargs.get('security_group_ids', ['sg-emu0000000000000001'])
+        self.lock_reasons = kwargs.get('lock_reasons', [])
+        self.charge_type = kwargs.get('charge_type', 'PostPaid')
+        self.expired = kwargs.get('expired')         # epoch of a PrePaid instance's expiry, else None
+        self.serial = kwargs.get('serial', 0)
+        self.scratch_ready = False
         self.invocation_count = 0
         self.last_invoked = None
 
@@ -146,6 +163,7 @@ class Record(object):
         self.stop_time = None
         self.repeats = 0
         self.process = None
+        self.simulated = False
         self.stop_requested = False
 
 
@@ -171,6 +189,8 @@ class Invocation(object):
         self.termination_mode = options.get('termination_mode', '')
         self.windows_password_name = options.get('windows_password_name', '')
         self.tags = options.get('tags', {})
+        self.oss_output_delivery = options.get('oss_output_delivery', '')
+        self.resource_group_id = options.get('resource_group_id', '')
         self.created = time.time()
         self.stopped = False
         self.seq = 0
@@ -203,6 +223,60 @@ def _default_fleet(linux_count, created):
                           'Running', zones[0], 'ecs.g7.xlarge', {'env': 'windows-test'}, created))
     fleet.append(Instance('i-emu-stopped-01', 'emu-stopped-01', 'linux', 'Alibaba Cloud Linux 3.2104 LTS 64 bit',
                           'Stopped', zones[1], 'ecs.g7.large', {'env': 'stopped'}, created))
+    # Private addresses and serial numbers follow the id order, 172.16.0.10 upwards.
+    for index, instance in enumerate(sorted(fleet, key=lambda i: i.instance_id)):
+        instance.private_ip = '172.16.0.%d' % (10 + index)
+        instance.serial = index
+    return fleet
+
+
+# The generated fleets (--fleet-size, --region-instances): see "Large fleets" in README.md.
+RESOURCE_GROUPS = ('rg-emu0000000000001', 'rg-emu0000000000002')
+TIERS = ('web', 'app', 'db')                    # web: a public IP, app: an EIP, db: private only
+TIER_TYPES = {'web': 'ecs.g7.large', 'app': 'ecs.c7.xlarge', 'db': 'ecs.r7.2xlarge'}
+
+
+def zones_of(region):
+    if region == FLEET_REGION:
+        return ('cn-hangzhou-h', 'cn-hangzhou-i', 'cn-hangzhou-j', 'cn-hangzhou-k')
+    if region.startswith('cn-'):
+        return tuple('%s-%s' % (region, letter) for letter in 'abc')
+    return tuple('%s%s' % (region, letter) for letter in 'ab')
+
+
+def generated_fleet(region, region_index, count, created):
+    """`count` Linux instances in `region`, spread over zones, resource groups, tiers and batches of 100."""
+    tag = region_tag(region)
+    zones = zones_of(region)
+    fleet = []
+    for number in range(1, count + 1):
+        tier = TIERS[(number - 1) % len(TIERS)]
+        zone = zones[(number - 1) % len(zones)]
+        # Every 50th pair shares a name (n % 50 == 25 takes the name of n - 1).
+        name_number = number - 1 if number % 50 == 25 else number
+        octets = (region_index, number // 250, number % 250 + 1)
+        extra = {}
+        if tier == 'web':
+            extra['public_ips'] = ['47.%d.%d.%d' % octets]
+        elif tier == 'app':
+            extra['eip'] = {'AllocationId': 'eip-emu%s%011d' % (tag, number), 'IpAddress': '39.%d.%d.%d' % octets,
+                            'Bandwidth': 5, 'InternetChargeType': 'PayByTraffic', 'IsSupportUnassociate': True}
+        security_groups = ['sg-emu%s00000000001' % tag]
+        if tier == 'web':
+            security_groups.append('sg-emu%s00000000web' % tag)
+        stopped = number % 10 == 0
+        prepaid = number % 7 == 0
+        instance = Instance(
+            'i-emu-%s-%05d' % (tag, number), 'emu-%s-%05d' % (tag, name_number), 'linux',
+            'Alibaba Cloud Linux 3.2104 LTS 64 bit', 'Stopped' if stopped else 'Running', zone, TIER_TYPES[tier],
+            {'fleet': tag, 'tier': tier, 'batch': 'b%d' % ((number - 1) // 100 + 1)}, created - number,
+            region=region, resource_group_id=RESOURCE_GROUPS[(number - 1) % len(RESOURCE_GROUPS)],
+            private_ip='10.%d.%d.%d' % octets, vpc_id='vpc-emu%s000000000001' % tag,
+            vswitch_id='vsw-emu%s00000000000%s' % (tag, zone[-1]), security_group_ids=security_groups,
+            lock_reasons=[{'LockReason': 'financial', 'LockMsg': ''}] if number % 100 == 0 else [],
+            charge_type='PrePaid' if prepaid else 'PostPaid', expired=created + 365 * 86400 if prepaid else None,
+            serial=region_index * 100000 + number, **extra)
+        fleet.append(instance)
     return fleet
 
 
@@ -210,29 +284,43 @@ class State(object):
     """Everything the emulator knows; one lock guards it all."""
 
     def __init__(self, state_dir, linux_count=12, execute=True, pending_delay=0.2, min_timeout=10,
-                 controls=None):
+                 controls=None, region_instances=None, simulated_run_time=0.05):
         self.lock = threading.RLock()
         self.state_dir = state_dir
         self.execute = execute
         self.pending_delay = pending_delay
         self.min_timeout = min_timeout
+        self.simulated_run_time = simulated_run_time
         self.controls = controls          # an object with offline(id), stops_mid_run(id), pending_delay()
         self._seq = itertools.count(1)
         created = time.time() - 86400
         self.instances = {}
         for instance in _default_fleet(linux_count, created):
             self.instances[instance.instance_id] = instance
-            self._prepare_scratch(instance.instance_id)
+            self._prepare_scratch(instance)
+        for region, count in sorted((region_instances or {}).items()):
+            for instance in generated_fleet(region, KNOWN_REGIONS.index(region), count, created):
+                self.instances[instance.instance_id] = instance      # scratch roots made on first run
+        # Instances never come or go: keep each region's list in id order once.
+        self.by_region = {}
+        for instance in sorted(self.instances.values(), key=lambda i: i.instance_id):
+            self.by_region.setdefault(instance.region, []).append(instance)
         self.commands = {}
         self.invocations = {}
         self.client_tokens = {}
         self.closing = False              # set at shutdown: a process started after kill_all is killed at once
+        self.timeline = Timeline()
+
+    def region_instances(self, region):
+        return self.by_region.get(region, [])
 
     # -- scratch directories ------------------------------------------------------------
     def scratch(self, instance_id):
         return os.path.join(self.state_dir, instance_id)
 
-    def _prepare_scratch(self, instance_id):
+    def _prepare_scratch(self, instance):
+        instance_id = instance.instance_id
+        instance.scratch_ready = True
         root = self.scratch(instance_id)
         for sub in ('root', 'tmp', 'home', os.path.join('.emu', 'bin'), os.path.join('.emu', 'scripts')):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
@@ -282,11 +370,12 @@ class State(object):
                 if instance:
                     instance.invocation_count += 1
                     instance.last_invoked = invocation.created
+        delay = self.pending_delay
+        if self.controls is not None:
+            delay = self.controls.pending_delay(delay)
+        start = time.time() + max(0.0, delay)
         for record in invocation.records:
-            thread = threading.Thread(target=self._run_record, args=(invocation, record),
-                                      name='run-%s-%s' % (invocation.invoke_id, record.instance_id))
-            thread.daemon = True
-            thread.start()
+            self.timeline.at(start, self._start_record, invocation, record)
         return invocation
 
     def stop(self, invocation, instance_ids=None):
@@ -307,6 +396,8 @@ class State(object):
                     record.stop_time = record.updated = now
                     if record.process is not None:
                         to_kill.append(record.process)
+                    elif record.simulated:
+                        self.timeline.at(now + 0.05, self._end_simulated, invocation, record)
             if not any(r.status in ACTIVE for r in invocation.records) or not instance_ids:
                 invocation.stopped = True
         for process in to_kill:
@@ -331,11 +422,8 @@ class State(object):
         self._set(record, status=status, error_code=code, error_info=ERROR_INFO.get(code, code),
                   exit_code=exit_code, finish_time=now)
 
-    def _run_record(self, invocation, record):
-        delay = self.pending_delay
-        if self.controls is not None:
-            delay = self.controls.pending_delay(delay)
-        time.sleep(max(0.0, delay))
+    def _start_record(self, invocation, record):
+        """On the timeline when the pending delay is over: fail, schedule, simulate or execute the run."""
         with self.lock:
             if record.stop_requested:
                 return
@@ -345,17 +433,23 @@ class State(object):
                 record.status = 'Scheduled'
                 record.updated = time.time()
                 return
-            if problem is None:
-                record.status = 'Running'
-                record.start_time = record.updated = time.time()
-                record.repeats = 1
-        if problem is not None:
-            self._fail(record, problem[0], problem[1])
+            if problem is not None:
+                self._fail(record, problem[0], problem[1])
+                return
+            record.status = 'Running'
+            record.start_time = record.updated = time.time()
+            record.repeats = 1
+            record.simulated = self._simulated(invocation, instance)
+        if record.simulated:
+            run_time = self.simulated_run_time
+            if self.controls is not None and self.controls.stops_mid_run(instance.instance_id):
+                run_time = min(run_time, 0.1)
+            self.timeline.at(record.start_time + run_time, self._end_simulated, invocation, record)
             return
-        if self._simulated(invocation, instance):
-            self._simulate(invocation, record, instance)
-        else:
-            self._execute(invocation, record, instance)
+        thread = threading.Thread(target=self._execute, args=(invocation, record, instance),
+                                  name='run-%s-%s' % (invocation.invoke_id, record.instance_id))
+        thread.daemon = True
+        thread.start()
 
     def _problem(self, invocation, instance):
         """Why a record cannot run on this instance: (status, error code) or None."""
@@ -370,6 +464,8 @@ class State(object):
         if invocation.command_type in ('RunBatScript', 'RunPowerShellScript') and instance.os_type != 'windows':
             return ('Invalid', 'CommandNotApplicable')
         if instance.os_type == 'linux' and not invocation.container_id and not invocation.container_name:
+            if not instance.scratch_ready:
+                self._prepare_scratch(instance)
             path = self.map_dir(instance.instance_id, self._working_dir(invocation))
             if path is not None and not invocation.working_dir and invocation.username not in ('', 'root'):
                 os.makedirs(path, exist_ok=True)      # a user's home exists on a real instance
@@ -387,9 +483,11 @@ class State(object):
         return (not self.execute or invocation.command_type != 'RunShellScript' or instance.os_type != 'linux'
                 or bool(invocation.container_id or invocation.container_name))
 
-    def _simulate(self, invocation, record, instance):
-        time.sleep(0.05)
-        self._maybe_stop_mid_run(record, instance, None)
+    def _end_simulated(self, invocation, record):
+        """On the timeline when a simulated run is over (or was stopped): its final status."""
+        instance = self.instances.get(record.instance_id)
+        if record.status == 'Running' and self._maybe_stop_mid_run(record, instance, None):
+            return
         with self.lock:
             if record.status != 'Running':
                 if record.status == 'Stopping':
@@ -506,6 +604,35 @@ class State(object):
                 record.error_info = ERROR_INFO['ExecutionInterrupted']
                 record.finish_time = record.updated = time.time()
         return True
+
+
+class Timeline(object):
+    """One thread that runs short callbacks at given times: the pending delay and the simulated run of
+    every record, so a fleet of thousands needs no thread per record."""
+
+    def __init__(self):
+        self._heap = []
+        self._cond = threading.Condition()
+        self._order = itertools.count()
+        thread = threading.Thread(target=self._loop, name='timeline')
+        thread.daemon = True
+        thread.start()
+
+    def at(self, when, func, *args):
+        with self._cond:
+            heapq.heappush(self._heap, (when, next(self._order), func, args))
+            self._cond.notify()
+
+    def _loop(self):
+        while True:
+            with self._cond:
+                while not self._heap or self._heap[0][0] > time.time():
+                    self._cond.wait(self._heap[0][0] - time.time() if self._heap else None)
+                _when, _order, func, args = heapq.heappop(self._heap)
+            try:
+                func(*args)
+            except Exception:  # pylint: disable=broad-except
+                sys.stderr.write(traceback.format_exc())
 
 
 def _read_output(stream, chunks):

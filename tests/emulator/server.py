@@ -210,6 +210,12 @@ def parse_args(argv):
     parser.add_argument('--control-file', help='JSON file with faults, re-read whenever it changes')
     parser.add_argument('--no-exec', action='store_true', help='never run scripts; every run gets a simulated result')
     parser.add_argument('--linux-instances', type=int, default=12, help='running Linux instances in the fleet (default 12)')
+    parser.add_argument('--fleet-size', type=int, default=0, metavar='N',
+                        help='add N generated Linux instances to cn-hangzhou (same as --region-instances cn-hangzhou:N)')
+    parser.add_argument('--region-instances', action='append', default=[], metavar='REGION:N',
+                        help='add N generated Linux instances to REGION (repeatable)')
+    parser.add_argument('--simulated-run-time', type=float, default=0.05, metavar='S',
+                        help='seconds a simulated run stays Running (default 0.05)')
     parser.add_argument('--state-dir', help='directory for the instances\' scratch roots (default: a temporary one)')
     parser.add_argument('--pending-delay', type=float, default=0.2, help='seconds a record stays Pending (default 0.2)')
     parser.add_argument('--min-timeout', type=int, default=10, help='smallest accepted Timeout in seconds (default 10, as the service)')
@@ -231,6 +237,18 @@ def main(argv=None):
         return 2
     if args.linux_instances < 1:
         sys.stderr.write('ECS emulator: --linux-instances must be at least 1\n')
+        return 2
+    region_instances = {}
+    if args.fleet_size:
+        region_instances[emu_common.FLEET_REGION] = args.fleet_size
+    for item in args.region_instances:
+        region, _sep, count = item.partition(':')
+        if region not in emu_common.KNOWN_REGIONS or not count.isdigit() or region in region_instances:
+            sys.stderr.write('ECS emulator: --region-instances takes REGION:N, once per known region (%s)\n' % item)
+            return 2
+        region_instances[region] = int(count)
+    if args.fleet_size < 0 or args.simulated_run_time < 0:
+        sys.stderr.write('ECS emulator: --fleet-size and --simulated-run-time cannot be negative\n')
         return 2
     credentials = []
     for item in args.credentials:
@@ -258,7 +276,8 @@ def main(argv=None):
         state_dir = temp_state = tempfile.mkdtemp(prefix='ecs-emulator-')
     os.makedirs(state_dir, exist_ok=True)
     state = emu_state.State(os.path.abspath(state_dir), linux_count=args.linux_instances, execute=not args.no_exec,
-                            pending_delay=args.pending_delay, min_timeout=args.min_timeout, controls=controls)
+                            pending_delay=args.pending_delay, min_timeout=args.min_timeout, controls=controls,
+                            region_instances=region_instances, simulated_run_time=args.simulated_run_time)
     controls.state = state
 
     server_class = Server6 if ':' in args.host else Server

@@ -74,7 +74,7 @@ def test_left_over_reports_every_path():
 def recorded(tmp_path_factory):
     """Drive every action the emulator implements through the typed client; answer (action, raw body, model class)."""
     workdir = tmp_path_factory.mktemp('models')
-    args = ['--pending-delay', '0.02', '--min-timeout', '1']
+    args = ['--pending-delay', '0.02', '--min-timeout', '1', '--fleet-size', '100']
     with Emulator(workdir, extra_args=args) as emu:
         client = RecordingClient(Config(access_key_id=ACCESS_KEY_ID, access_key_secret=ACCESS_KEY_SECRET,
                                         endpoint=emu.endpoint, protocol='http', region_id=REGION))
@@ -95,7 +95,8 @@ def recorded(tmp_path_factory):
         invoke_tags = [models.InvokeCommandRequestTag(key='batch', value='b1')]
         invoke_id = call('invoke_command', models.InvokeCommandRequest(
             region_id=REGION, command_id=command_id, instance_id=LINUX_INSTANCES[:3], parameters={'who': 'me'},
-            tag=invoke_tags, termination_mode='ProcessTree', username='root')).invoke_id
+            tag=invoke_tags, termination_mode='ProcessTree', username='root',
+            oss_output_delivery='oss://emu-bucket/out')).invoke_id
         run = call('run_command', models.RunCommandRequest(
             region_id=REGION, type='RunShellScript', command_content='echo ran; exit 2', instance_id=[LINUX_INSTANCES[0]],
             keep_command=True, tag=[models.RunCommandRequestTag(key='batch', value='b2')]))
@@ -147,5 +148,6 @@ def test_the_answers_carry_what_the_round_trip_is_about(recorded):
     """Output, tags, paging tokens and full instances are in the recorded answers (so the round trip checks them)."""
     text = json.dumps([body for _action, body, _model in recorded])
     for field in ('"Output"', '"TagKey"', '"NextToken": "AAAAA', '"PublicIpAddress"', '"EipAddress"',
-                  '"FinishedTime"', '"StopTime"', '"LastInvokedTime"'):
+                  '"FinishedTime"', '"StopTime"', '"LastInvokedTime"',
+                  '"OssOutputUri": "oss://', '"ResourceGroupId": "rg-', '"LockReason": "financial"', '"NetworkInterfaceId"'):
         assert field in text, field
