@@ -357,11 +357,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """The names of an instance's host(s), by the hostnames preferences."""
         names = []
         for entry in self.get_option('hostnames'):
-            entry = entry.strip()
-            if entry in NAMED_HOSTNAMES:
-                value = hostvars.get(entry)
-            elif entry.startswith('tag:'):
-                value = hostvars['ecs_tags'].get(entry[4:])
+            # The entry itself goes to the templar: a copy (strip()) would lose its trust as a template.
+            name = entry.strip()
+            if name in NAMED_HOSTNAMES:
+                value = hostvars.get(name)
+            elif name.startswith('tag:'):
+                value = hostvars['ecs_tags'].get(name[4:])
             else:
                 try:
                     value = self._compose(entry, hostvars)
