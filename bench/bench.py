@@ -6,7 +6,8 @@
 
 Prints: the API calls of a converged rerun; the polls and the time past a command's end for
 commands of several lengths; and the median duration of a converged ecs_invocation task beside
-an ansible.builtin.ping task, run alternately in one playbook. Figures, not assertions.
+an ansible.builtin.ping task, run alternately in one playbook; then the inventory figures of
+bench_inventory.py. Figures, not assertions.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,6 +28,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests'))
 from checkout import collections_path  # noqa: E402 pylint: disable=wrong-import-position
 from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, REGION, Emulator  # noqa: E402 pylint: disable=wrong-import-position
 from emulator.helpers import create_command, invoke, make_client  # noqa: E402 pylint: disable=wrong-import-position
+import bench_inventory  # noqa: E402 pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
 CALLBACKS = os.path.join(ROOT, 'tests', 'integration', 'callback_plugins')
@@ -176,7 +178,7 @@ def main():
     parser.add_argument('--durations', default='1,3,30,120', help='command lengths in seconds (default 1,3,30,120)')
     parser.add_argument('--invocations', type=int, default=5000, help='invocations listed by the info figure (default 5000)')
     parser.add_argument('--repeat', type=int, default=2, help='runs of each poll and listing figure, for the spread (default 2)')
-    parser.add_argument('--skip', default='', help='comma-separated figures to skip: polls, ratio, load, info')
+    parser.add_argument('--skip', default='', help='comma-separated figures to skip: polls, ratio, load, info, inventory')
     args = parser.parse_args()
     skip = set(args.skip.split(','))
     with tempfile.TemporaryDirectory(prefix='alicloud-ecs-bench-') as work:
@@ -209,6 +211,8 @@ def main():
             print('plain SDK script paging the same %d, run (s):     %s' % (found, spread(plain)))
             print('ecs_invocation_info / plain SDK script: ratio of medians %.2f'
                   % (statistics.median(tasks) / statistics.median(plain)))
+        if 'inventory' not in skip:
+            bench_inventory.run(work, repeat=args.repeat)
 
 
 if __name__ == '__main__':
