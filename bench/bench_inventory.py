@@ -106,6 +106,10 @@ def calls_text(calls):
     return ', '.join('%s %d' % item for item in sorted(calls.items())) or 'none'
 
 
+def figure(label, runs):
+    print('%-27s %s; calls: %s' % (label + ' (s):', spread([one[0] for one in runs]), calls_text(runs[-1][1])))
+
+
 def run(work, total=5000, repeat=3):
     counts = split(total)
     args = []
@@ -122,17 +126,14 @@ def run(work, total=5000, repeat=3):
 
         plain_source = bench.source('fresh.alicloud_ecs.yml')
         fresh = [bench.list(plain_source) for dummy in range(repeat)]
-        print('fresh listing (s):                 %s; calls: %s' % (spread([f[0] for f in fresh]), calls_text(fresh[-1][1])))
+        figure('fresh listing', fresh)
         status_source = bench.source('status.alicloud_ecs.yml', cloud_assistant_status=True)
-        status = [bench.list(status_source) for dummy in range(repeat)]
-        print('fresh with agent status (s):       %s; calls: %s' % (spread([s[0] for s in status]),
-                                                                   calls_text(status[-1][1])))
+        figure('fresh with agent status', [bench.list(status_source) for dummy in range(repeat)])
 
         cached_source = bench.source('cached.alicloud_ecs.yml', cache=True)
         bench.list(cached_source)  # fills the cache
         cached = [bench.list(cached_source) for dummy in range(repeat)]
-        print('cached listing (s):                %s; calls: %s' % (spread([c[0] for c in cached]),
-                                                                   calls_text(cached[-1][1])))
+        figure('cached listing', cached)
 
         static = os.path.join(bench.work, 'static.yml')
         hosts, groups = static_inventory(cached[-1][2], static)

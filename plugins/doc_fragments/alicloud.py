@@ -5,28 +5,9 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import yaml
-
-from ansible_collections.alicloud.ecs.plugins.module_utils.connection import alicloud_argument_spec
-
-
-def _with_env_entries(documentation):
-    """The modules' options, each with the ``env:`` entries from which Ansible's config manager fills plugin options.
-
-    The variable names come from the modules' own fallbacks (alicloud_argument_spec), so modules and plugins
-    cannot drift apart. The config manager lets the last variable set win and env_fallback the first, so the
-    names are listed in reverse: with both set, a plugin reads the same one as a module.
-    """
-    doc = yaml.safe_load(documentation)
-    for name, spec in alicloud_argument_spec().items():
-        fallback = spec.get('fallback')
-        if fallback:
-            doc['options'][name]['env'] = [dict(name=variable) for variable in reversed(fallback[1])]
-    return yaml.safe_dump(doc, default_flow_style=False, sort_keys=False)
-
 
 class ModuleDocFragment(object):
-    """The authentication, region and endpoint options shared by every module (DOCUMENTATION) and plugin (PLUGIN)."""
+    """The authentication, region and endpoint options shared by every module (DOCUMENTATION) and plugin."""
 
     DOCUMENTATION = r'''
 options:
@@ -106,6 +87,42 @@ requirements:
   - alibabacloud_credentials
 '''
 
-    # Controller-side plugins (the inventory, later the connection plugin): the same options and text,
-    # plus their environment variables as config entries. Use as alicloud.ecs.alicloud.plugin.
-    PLUGIN = _with_env_entries(DOCUMENTATION)
+    # Controller-side plugins (the inventory, later the connection plugin) extend both alicloud.ecs.alicloud
+    # (the options and their text) and alicloud.ecs.alicloud.plugin: the environment variables from which
+    # Ansible's config manager fills them. They are the modules' fallbacks (a unit test compares them with
+    # alicloud_argument_spec), listed in reverse: the config manager lets the last variable set win,
+    # env_fallback the first, so with both set a plugin reads the same one as a module.
+    PLUGIN = r'''
+options:
+  access_key:
+    env:
+      - name: ALICLOUD_ACCESS_KEY
+      - name: ALIBABA_CLOUD_ACCESS_KEY_ID
+  secret_key:
+    env:
+      - name: ALICLOUD_SECRET_KEY
+      - name: ALIBABA_CLOUD_ACCESS_KEY_SECRET
+  security_token:
+    env:
+      - name: ALICLOUD_SECURITY_TOKEN
+      - name: ALIBABA_CLOUD_SECURITY_TOKEN
+  region:
+    env:
+      - name: ALICLOUD_REGION
+      - name: ALIBABA_CLOUD_REGION_ID
+  profile:
+    env:
+      - name: ALICLOUD_PROFILE
+      - name: ALIBABA_CLOUD_PROFILE
+  assume_role_arn:
+    env:
+      - name: ALICLOUD_ASSUME_ROLE_ARN
+  ecs_role_name:
+    env:
+      - name: ALICLOUD_ECS_ROLE_NAME
+      - name: ALIBABA_CLOUD_ECS_METADATA
+  endpoint:
+    env:
+      - name: ALICLOUD_ECS_ENDPOINT
+      - name: ALIBABA_CLOUD_ECS_ENDPOINT
+'''

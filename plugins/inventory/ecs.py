@@ -32,6 +32,7 @@ author:
 extends_documentation_fragment:
   - constructed
   - inventory_cache
+  - alicloud.ecs.alicloud
   - alicloud.ecs.alicloud.plugin
 options:
   plugin:
@@ -135,6 +136,7 @@ keyed_groups:
   - key: instance_type
     prefix: type
 
+---
 # web.alicloud_ecs.yml: web servers of one VPC named by their Name tag, reached on their private address.
 plugin: alicloud.ecs.ecs
 region: cn-hangzhou
@@ -151,6 +153,7 @@ hostnames:
 compose:
   ansible_host: private_ip_address
 
+---
 # ops.alicloud_ecs.yml: hosts with their Cloud Assistant agent status, cached for an hour.
 plugin: alicloud.ecs.ecs
 regions: [cn-hangzhou]

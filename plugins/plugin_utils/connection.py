@@ -4,8 +4,9 @@
 
 """How a controller-side plugin (inventory, connection) connects: the modules' options, read through its config.
 
-The options are the modules' (module_utils.connection), documented for plugins by the
-``alicloud.ecs.alicloud.plugin`` doc fragment, and checked by the same functions before any request.
+The options are the modules' (module_utils.connection): a plugin documents them with the
+``alicloud.ecs.alicloud`` doc fragment plus ``alicloud.ecs.alicloud.plugin`` (their environment
+variables), and they are checked by the same functions before any request.
 """
 
 from __future__ import absolute_import, division, print_function

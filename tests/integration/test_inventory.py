@@ -26,6 +26,8 @@ from alibabacloud_ecs20140526 import models
 from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, STOPPED_INSTANCE, WINDOWS_INSTANCE
 from emulator.helpers import make_client
 
+from ansible_collections.alicloud.ecs.plugins.module_utils.connection import alicloud_argument_spec
+
 BIN = os.path.dirname(sys.executable)
 EMULATOR_ARGS = ['--region-instances', 'cn-shanghai:250', '--region-instances', 'cn-beijing:30']
 HANGZHOU = sorted(LINUX_INSTANCES + [WINDOWS_INSTANCE, STOPPED_INSTANCE])
@@ -361,11 +363,19 @@ def test_environment_precedence_is_the_modules(ansible, emulator):
     assert ACCESS_KEY_ID in ansible.env.values()
 
 
-def test_ansible_doc_renders_the_plugin_with_examples(ansible):
+def test_ansible_doc_renders_the_plugin_with_examples_and_the_modules_options(ansible):
     process = subprocess.run([os.path.join(BIN, 'ansible-doc'), '-t', 'inventory', 'alicloud.ecs.ecs'],
                              capture_output=True, text=True, env=ansible.env, check=True)
-    text = process.stdout
     for needle in ('EXAMPLES', 'plugin: alicloud.ecs.ecs', 'include_filters', 'exclude_filters', 'hostnames',
-                   'cloud_assistant_status', 'keyed_groups', 'cache_plugin', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-                   'ecs_tags'):
-        assert needle in text, needle
+                   'cloud_assistant_status', 'keyed_groups', 'cache_plugin', 'ecs_tags'):
+        assert needle in process.stdout, needle
+    rendered = json.loads(subprocess.run([os.path.join(BIN, 'ansible-doc'), '-j', '-t', 'inventory', 'alicloud.ecs.ecs'],
+                                         capture_output=True, text=True, env=ansible.env, check=True).stdout)
+    options = rendered['alicloud.ecs.ecs']['doc']['options']
+    # Every connection option of the modules, with their aliases and (reversed, see the fragment) their variables.
+    for name, spec in alicloud_argument_spec().items():
+        assert options[name]['type'] == spec['type'] and options[name]['description']
+        assert options[name].get('aliases', []) == spec.get('aliases', [])
+        fallback = spec['fallback'][1] if spec.get('fallback') else []
+        assert [entry['name'] for entry in options[name].get('env', [])] == list(reversed(fallback)), name
+    assert 'regions' in options['region']['description'][0]
