@@ -38,6 +38,30 @@ WINDOWS_INSTANCE = 'i-emu-win-01'
 STOPPED_INSTANCE = 'i-emu-stopped-01'
 
 
+# Generated fleets (--fleet-size N, --region-instances REGION:N): instance n of a region, 1-based.
+FLEET_RESOURCE_GROUPS = ('rg-emu0000000000001', 'rg-emu0000000000002')     # odd n, even n
+_REGION_TAGS = {'cn-hangzhou': 'hz', 'cn-shanghai': 'sh', 'cn-beijing': 'bj', 'cn-shenzhen': 'sz'}
+
+
+def fleet_id(number, region=REGION):
+    """The id of generated instance `number` in `region` (i-emu-hz-00001 ...)."""
+    return 'i-emu-%s-%05d' % (_REGION_TAGS[region], number)
+
+
+def peak_concurrency(intervals):
+    """How many (start, finish) intervals overlap at most, read as half-open [start, finish).
+
+    Feed it the StartTime / FinishTime of an invocation's records (as epoch seconds) to check a rate
+    limit: the API writes whole seconds, so start runs with --simulated-run-time 2 or more.
+    """
+    events = sorted([(start, 1) for start, _finish in intervals] + [(finish, -1) for _start, finish in intervals])
+    peak = current = 0
+    for _when, step in events:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
 class EmulatorError(RuntimeError):
     pass
 
