@@ -64,7 +64,9 @@ ACTION_SAFETY = {
     'DescribeCommands': READ,
     'DescribeInstances': READ,
     'DescribeCloudAssistantStatus': READ,
+    'DescribeSendFileResults': READ,
     'InvokeCommand': TOKEN,
+    'SendFile': TOKEN,
     'RunCommand': TOKEN,
     'StopInvocation': IDEMPOTENT,
     'ModifyCommand': IDEMPOTENT,
@@ -82,6 +84,7 @@ PAGING = {
     'DescribeInstances': dict(items=('Instances', 'Instance'), container=(), max_results=100),
     'DescribeCloudAssistantStatus': dict(items=('InstanceCloudAssistantStatusSet', 'InstanceCloudAssistantStatus'),
                                          container=(), max_results=50),
+    'DescribeSendFileResults': dict(items=('Invocations', 'Invocation'), container=(), max_results=50),
 }
 
 # Network failures that happen before the request left this machine: nothing was applied.

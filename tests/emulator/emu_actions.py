@@ -14,6 +14,7 @@ import re
 import time
 
 import emu_common as common
+import emu_files
 from emu_common import ApiError, iso_time
 from emu_state import ACTIVE, Command, Invocation, LEGACY_INVOCATION, legacy_record_status, parameter_names
 
@@ -136,19 +137,11 @@ def _parameters(params, command):
     return dict((k, v if isinstance(v, str) else json.dumps(v)) for k, v in values.items())
 
 
-def _resource_group(ctx, params):
-    """ResourceGroupId: '' or a group some instance of the region belongs to (else InvalidResourceGroup.NotFound)."""
-    group = params.get('ResourceGroupId', '')
-    if group and not any(i.resource_group_id == group for i in ctx.state.region_instances(ctx.region)):
-        raise ApiError(404, 'InvalidResourceGroup.NotFound', 'The ResourceGroup provided does not exist in our records.')
-    return group
-
-
 def _instances_for_invoke(ctx, params):
     """The instance ids of an InvokeCommand / RunCommand: InstanceId.N, or those ResourceTag.N selects."""
     ids = common.list_param(params, 'InstanceId')
     resource_tags = common.tag_param(params, 'ResourceTag', common.RESOURCE_TAG_LIMIT)
-    group = _resource_group(ctx, params)
+    group = common.resource_group(ctx, params)
     state = ctx.state
     if ids and resource_tags:
         raise ApiError(400, 'InvalidResourceTag.ConflictWithInstanceIds', 'The specified param ResourceTag conflicts with InstanceId.')
@@ -229,35 +222,8 @@ def _invoke_options(ctx, params, command):
         'termination_mode': termination,
         'tags': _tags(params),
         'oss_output_delivery': _oss_output_delivery(params),
-        'resource_group_id': _resource_group(ctx, params),
+        'resource_group_id': common.resource_group(ctx, params),
     }
-
-
-def _client_token(params):
-    token = params.get('ClientToken')
-    if token is None or token == '':
-        return None
-    if len(token) > 64 or any(ord(ch) > 127 for ch in token):
-        raise ApiError(400, 'InvalidClientToken.Malformed', 'The specified parameter clientToken is not valid.')
-    return token
-
-
-def _fingerprint(action, params):
-    return json.dumps([action, sorted((k, v) for k, v in params.items() if k != 'ClientToken')])
-
-
-def _idempotent(ctx, action, params):
-    """A previous answer for this ClientToken, or None; a token reused with other parameters is refused."""
-    token = _client_token(params)
-    if token is None:
-        return None, None
-    key = (ctx.region, action, token)
-    known = ctx.state.client_tokens.get(key)
-    if known is None:
-        return key, None
-    if known[0] != _fingerprint(action, params):
-        raise ApiError(403, 'IdempotentParameterMismatch', 'The specified parameter has changed while using an already used clientToken.')
-    return key, known[1]
 
 
 def _invoke(ctx, params, command):
@@ -273,13 +239,12 @@ def _invoke(ctx, params, command):
 
 def create_command(ctx, params):
     with ctx.state.lock:
-        key, known = _idempotent(ctx, 'CreateCommand', params)
+        key, known = common.idempotent(ctx, 'CreateCommand', params)
         if known:
             return dict(known)
         command = ctx.state.add_command(_command_from_params(ctx, params, 'Base64'))
         answer = {'CommandId': command.command_id}
-        if key:
-            ctx.state.client_tokens[key] = (_fingerprint('CreateCommand', params), answer)
+        common.remember(ctx, key, 'CreateCommand', params, answer)
         return answer
 
 
@@ -371,20 +336,19 @@ def describe_commands(ctx, params):
 
 def invoke_command(ctx, params):
     with ctx.state.lock:
-        key, known = _idempotent(ctx, 'InvokeCommand', params)
+        key, known = common.idempotent(ctx, 'InvokeCommand', params)
         if known:
             return dict(known)
         command = _existing_command(ctx, params)
         invocation = _invoke(ctx, params, command)
         answer = {'InvokeId': invocation.invoke_id}
-        if key:
-            ctx.state.client_tokens[key] = (_fingerprint('InvokeCommand', params), answer)
+        common.remember(ctx, key, 'InvokeCommand', params, answer)
         return answer
 
 
 def run_command(ctx, params):
     with ctx.state.lock:
-        key, known = _idempotent(ctx, 'RunCommand', params)
+        key, known = common.idempotent(ctx, 'RunCommand', params)
         if known:
             return dict(known)
         keep = bool(common.parse_bool(params, 'KeepCommand', False))
@@ -396,8 +360,7 @@ def run_command(ctx, params):
         ctx.state.add_command(command)
         invocation = _invoke(ctx, params, command)
         answer = {'CommandId': command.command_id, 'InvokeId': invocation.invoke_id}
-        if key:
-            ctx.state.client_tokens[key] = (_fingerprint('RunCommand', params), answer)
+        common.remember(ctx, key, 'RunCommand', params, answer)
         return answer
 
 
@@ -767,6 +730,8 @@ ACTIONS = {
     'DescribeInvocationResults': describe_invocation_results,
     'DescribeInstances': describe_instances,
     'DescribeCloudAssistantStatus': describe_cloud_assistant_status,
+    'SendFile': emu_files.send_file,
+    'DescribeSendFileResults': emu_files.describe_send_file_results,
 }
 
 

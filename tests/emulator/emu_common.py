@@ -276,3 +276,45 @@ def paginate(items, key, params, default_size=10, max_size=50):
     if page and start + len(page) < total:
         next_token = _encode_token(key(page[-1]))
     return page, {'TotalCount': total, 'PageNumber': number, 'PageSize': size, 'NextToken': next_token}
+
+
+def _client_token(params):
+    token = params.get('ClientToken')
+    if token is None or token == '':
+        return None
+    if len(token) > 64 or any(ord(ch) > 127 for ch in token):
+        raise ApiError(400, 'InvalidClientToken.Malformed', 'The specified parameter clientToken is not valid.')
+    return token
+
+
+def _fingerprint(action, params):
+    return json.dumps([action, sorted((k, v) for k, v in params.items() if k != 'ClientToken')])
+
+
+def idempotent(ctx, action, params):
+    """(key, previous answer or None) for this ClientToken; a token reused with other parameters is refused.
+
+    The key is None without a token; pass it to `remember` with the new answer."""
+    token = _client_token(params)
+    if token is None:
+        return None, None
+    key = (ctx.region, action, token)
+    known = ctx.state.client_tokens.get(key)
+    if known is None:
+        return key, None
+    if known[0] != _fingerprint(action, params):
+        raise ApiError(403, 'IdempotentParameterMismatch', 'The specified parameter has changed while using an already used clientToken.')
+    return key, known[1]
+
+
+def remember(ctx, key, action, params, answer):
+    if key:
+        ctx.state.client_tokens[key] = (_fingerprint(action, params), answer)
+
+
+def resource_group(ctx, params):
+    """ResourceGroupId: '' or a group some instance of the region belongs to (else InvalidResourceGroup.NotFound)."""
+    group = params.get('ResourceGroupId', '')
+    if group and not any(i.resource_group_id == group for i in ctx.state.region_instances(ctx.region)):
+        raise ApiError(404, 'InvalidResourceGroup.NotFound', 'The ResourceGroup provided does not exist in our records.')
+    return group

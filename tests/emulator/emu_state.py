@@ -297,7 +297,7 @@ class State(object):
         self.instances = {}
         for instance in _default_fleet(linux_count, created):
             self.instances[instance.instance_id] = instance
-            self._prepare_scratch(instance)
+            self.prepare_scratch(instance)
         for region, count in sorted((region_instances or {}).items()):
             for instance in generated_fleet(region, KNOWN_REGIONS.index(region), count, created):
                 self.instances[instance.instance_id] = instance      # scratch roots made on first run
@@ -307,6 +307,7 @@ class State(object):
             self.by_region.setdefault(instance.region, []).append(instance)
         self.commands = {}
         self.invocations = {}
+        self.file_sends = {}              # SendFile: invoke id -> emu_files.FileSend
         self.client_tokens = {}
         self.closing = False              # set at shutdown: a process started after kill_all is killed at once
         self.timeline = Timeline()
@@ -318,7 +319,7 @@ class State(object):
     def scratch(self, instance_id):
         return os.path.join(self.state_dir, instance_id)
 
-    def _prepare_scratch(self, instance):
+    def prepare_scratch(self, instance):
         instance_id = instance.instance_id
         instance.scratch_ready = True
         root = self.scratch(instance_id)
@@ -465,7 +466,7 @@ class State(object):
             return ('Invalid', 'CommandNotApplicable')
         if instance.os_type == 'linux' and not invocation.container_id and not invocation.container_name:
             if not instance.scratch_ready:
-                self._prepare_scratch(instance)
+                self.prepare_scratch(instance)
             path = self.map_dir(instance.instance_id, self._working_dir(invocation))
             if path is not None and not invocation.working_dir and invocation.username not in ('', 'root'):
                 os.makedirs(path, exist_ok=True)      # a user's home exists on a real instance

@@ -223,4 +223,3 @@ def test_simulated_runs_take_the_configured_time_and_report_it(tmp_path):
         assert peak_concurrency(intervals + [(intervals[0][0], intervals[0][1])]) == 6   # the check can fail
         # Read as half-open intervals, the two waves never overlap: at most 5 at once.
         assert peak_concurrency(intervals) == 5
-

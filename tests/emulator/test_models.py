@@ -15,6 +15,7 @@ __metaclass__ = type
 import json
 import os
 import sys
+import time
 
 import pytest
 from alibabacloud_ecs20140526 import models
@@ -127,6 +128,15 @@ def recorded(tmp_path_factory):
         call('describe_cloud_assistant_status', models.DescribeCloudAssistantStatusRequest(region_id=REGION))
         call('describe_cloud_assistant_status', models.DescribeCloudAssistantStatusRequest(
             region_id=REGION, instance_id=LINUX_INSTANCES[:2]))
+        sent = call('send_file', models.SendFileRequest(
+            region_id=REGION, instance_id=LINUX_INSTANCES[:2] + [WINDOWS_INSTANCE], name='models.txt', target_dir='/tmp',
+            content='x', tag=[models.SendFileRequestTag(key='team', value='ops')]))
+        for _n in range(2):
+            call('send_file', models.SendFileRequest(region_id=REGION, instance_id=LINUX_INSTANCES[:1], name='models.txt',
+                                                     target_dir='/tmp', content='eA==', content_type='Base64'))
+        time.sleep(0.2)
+        call('describe_send_file_results', models.DescribeSendFileResultsRequest(region_id=REGION, invoke_id=sent.invoke_id))
+        call('describe_send_file_results', models.DescribeSendFileResultsRequest(region_id=REGION, max_results=2))
         call('delete_command', models.DeleteCommandRequest(region_id=REGION, command_id=command_id))
         yield calls
         assert 'Traceback' not in emu.stderr(), emu.stderr()
@@ -149,5 +159,6 @@ def test_the_answers_carry_what_the_round_trip_is_about(recorded):
     text = json.dumps([body for _action, body, _model in recorded])
     for field in ('"Output"', '"TagKey"', '"NextToken": "AAAAA', '"PublicIpAddress"', '"EipAddress"',
                   '"FinishedTime"', '"StopTime"', '"LastInvokedTime"',
-                  '"OssOutputUri": "oss://', '"ResourceGroupId": "rg-', '"LockReason": "financial"', '"NetworkInterfaceId"'):
+                  '"OssOutputUri": "oss://', '"ResourceGroupId": "rg-', '"LockReason": "financial"', '"NetworkInterfaceId"',
+                  '"FileAlreadyExists"', '"VmCount"'):
         assert field in text, field

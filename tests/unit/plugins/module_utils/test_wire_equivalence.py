@@ -46,6 +46,12 @@ CASES = {
     'DescribeInstances': {'InstanceIds': '["i-1", "i-2"]', 'Status': 'Running', 'InstanceName': 'web-*',
                           'Tag': [{'Key': 'role', 'Value': 'web'}], 'MaxResults': 100, 'NextToken': 'x'},
     'DescribeCloudAssistantStatus': {'InstanceId': ['i-1', 'i-2'], 'MaxResults': 50, 'OSType': 'Linux'},
+    'SendFile': {'InstanceId': ['i-1', 'i-2'], 'Name': 'a b.txt', 'TargetDir': '/tmp/x', 'Content': 'line 1\nk=v&x',
+                 'ContentType': 'PlainText', 'FileMode': '0600', 'FileOwner': 'root', 'FileGroup': 'root',
+                 'Overwrite': True, 'Timeout': 60, 'Description': 'd', 'ClientToken': 'tok',
+                 'Tag': [{'Key': 'k', 'Value': 'v'}]},
+    'DescribeSendFileResults': {'InvokeId': 'f-1', 'InstanceId': 'i-1', 'Name': 'a', 'InvocationStatus': 'Success',
+                                'MaxResults': 50, 'NextToken': 'n', 'Tag': [{'Key': 'k', 'Value': 'v'}]},
 }
 
 
