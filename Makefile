@@ -13,7 +13,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 BUILD := .build
 # ansible-test and ansible-lint need the collection at ansible_collections/<namespace>/<name>.
-TREE := $(BUILD)/tree/ansible_collections/alicloud/ecs
+TREE_ROOT ?= $(BUILD)/tree
+TREE = $(TREE_ROOT)/ansible_collections/alicloud/ecs
 DIST := $(BUILD)/dist
 PYTEST_ARGS ?=
 
@@ -57,7 +58,7 @@ $(VENV)/.installed: $(VENV)/.demo-installed requirements-dev.txt requirements-te
 demo-venv: $(VENV)/.demo-installed
 venv: $(VENV)/.installed
 
-test: unit emulator-test integration sanity lint docs-lint
+test: unit emulator-test integration packaging sanity lint docs-lint docs galaxy-check
 	@echo "make test: all suites passed"
 
 unit: venv
@@ -74,7 +75,7 @@ packaging: venv
 
 # A scratch copy of the tracked (and new, not ignored) files, where ansible-test can run.
 tree:
-	rm -rf $(BUILD)/tree
+	rm -rf $(TREE_ROOT)
 	mkdir -p $(TREE)
 	git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} sh -c 'test -e "{}" && cp --parents "{}" $(TREE)/ || true'
 	# Its own git repository, so that ansible-test lists these files and not the outer checkout's.
@@ -93,22 +94,26 @@ sanity: venv tree
 
 lint: venv tree
 	cd $(TREE) && PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_HOME=$(CURDIR)/$(BUILD)/lint-home \
-	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD)/tree ansible-lint --profile production --offline
+	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(TREE_ROOT) ansible-lint --profile production --offline
 
 # The plugins' documentation (whatever plugins exist) and docs/docsite/, as antsibull-docs reads them.
 docs-lint: venv tree
-	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD)/tree ANSIBLE_HOME=$(CURDIR)/$(BUILD)/docs-home \
+	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(TREE_ROOT) ANSIBLE_HOME=$(CURDIR)/$(BUILD)/docs-home \
 	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(TREE)
 
 # The HTML site: antsibull-docs writes RST for the collection, Sphinx renders it; warnings fail.
 docs: venv tree
-	rm -rf $(BUILD)/docs
-	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD)/tree ANSIBLE_HOME=$(CURDIR)/$(BUILD)/docs-home \
+	rm -rf $(BUILD)/docs && mkdir -m 700 $(BUILD)/docs
+	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(TREE_ROOT) ANSIBLE_HOME=$(CURDIR)/$(BUILD)/docs-home \
 	  $(BIN)/antsibull-docs sphinx-init --use-current --squash-hierarchy --fail-on-error \
 	    --dest-dir $(BUILD)/docs alicloud.ecs
-	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD)/tree ANSIBLE_HOME=$(CURDIR)/$(BUILD)/docs-home \
+	PATH=$(CURDIR)/$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(TREE_ROOT) ANSIBLE_HOME=$(CURDIR)/$(BUILD)/docs-home \
 	  $(BIN)/antsibull-docs collection --use-current --squash-hierarchy --fail-on-error \
 	    --dest-dir $(BUILD)/docs/rst alicloud.ecs
+	# Offline: intersphinx reads local inventories only (.ci/docs_inventories.py says why and which).
+	echo 'intersphinx_mapping = {key: (url, files[-1]) for key, (url, files) in intersphinx_mapping.items()}' \
+	  >> $(BUILD)/docs/conf.py
+	$(BIN)/python .ci/docs_inventories.py $(BUILD)/docs
 	$(BIN)/sphinx-build -q -W --keep-going -b html -c $(BUILD)/docs $(BUILD)/docs/rst $(BUILD)/docs/html
 	@echo "make docs: $(BUILD)/docs/html/index.html"
 
@@ -129,7 +134,7 @@ matrix:
 	@mkdir -p $(BUILD)/matrix && : > $(BUILD)/matrix/times.txt
 	@for entry in $(MATRIX); do \
 	  start=$$(date +%s); \
-	  $(MAKE) --no-print-directory matrix-one RELEASE=$${entry%/*} MATRIX_PYTHON=$${entry#*/} || exit 1; \
+	  $(MAKE) --no-print-directory matrix-one TREE_ROOT=$(BUILD)/matrix/tree RELEASE=$${entry%/*} MATRIX_PYTHON=$${entry#*/} || exit 1; \
 	  echo "make matrix: ansible-core $${entry%/*} on Python $${entry#*/} passed in $$(( $$(date +%s) - start )) s" | tee -a $(BUILD)/matrix/times.txt; \
 	done
 	@echo "make matrix: every claimed release passed"; cat $(BUILD)/matrix/times.txt
