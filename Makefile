@@ -1,7 +1,7 @@
 # Everything runs from virtual environments the Makefile makes on first use.
 #
 # What each target installs (one place to read it):
-#   make demo    .venv on Python 3.12: requirements-demo.txt only (ansible-core and the SDK).
+#   make demo | emulator   .venv on Python 3.12: requirements-demo.txt only (ansible-core, the SDK).
 #   make test    the same .venv, plus requirements-dev.txt on top (requirements-test.txt and the
 #                checking tools: ansible-lint, antsibull-docs, galaxy-importer, ansible-builder).
 #   make docs | docs-lint | galaxy-check | packaging | sanity | lint   the .venv of make test.
@@ -149,7 +149,7 @@ matrix-one: tree
 	$(call sanity_with,$(MATRIX_VENV)/bin,$(MATRIX_VENV)/sanity-home)
 	$(MATRIX_VENV)/bin/python -m pytest tests/integration -p no:cacheprovider $(PYTEST_ARGS)
 
-emulator: venv
+emulator: demo-venv
 	$(BIN)/python tests/emulator/server.py --port 0 $(EMULATOR_ARGS)
 
 demo: demo-venv
