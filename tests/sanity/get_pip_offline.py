@@ -4,8 +4,10 @@
 
 """Stand-in for ansible-test's downloaded get-pip script, for machines that reach PyPI only.
 
-`make sanity` copies it into ansible-test's cache as get_pip_<version>.py, beside a pip wheel
-downloaded from PyPI; ansible-test then bootstraps its virtual environments from that wheel.
+tests/sanity/pip_bootstrap.py copies it into ansible-test's cache as get_pip_<version>.py, beside
+the pip wheel of that version downloaded from PyPI; ansible-test then bootstraps its virtual
+environments from that wheel. The version comes from this file's own name, so that one cache can
+hold the wheels of several ansible-test releases.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,9 +20,10 @@ import sys
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    wheels = sorted(glob.glob(os.path.join(here, 'pip-*.whl')))
+    version = os.path.basename(__file__)[len('get_pip_'):-len('.py')].replace('_', '.')
+    wheels = sorted(glob.glob(os.path.join(here, 'pip-%s-*.whl' % version)))
     if not wheels:
-        sys.stderr.write('no pip wheel beside %s\n' % __file__)
+        sys.stderr.write('no pip %s wheel beside %s\n' % (version, __file__))
         return 1
     wheel = wheels[-1]
     sys.path.insert(0, wheel)

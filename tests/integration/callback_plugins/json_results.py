@@ -37,7 +37,11 @@ class CallbackModule(CallbackBase):
     def _record(self, result, status):
         started = self.started.pop((result._host.get_name(), result._task._uuid), None)
         duration = None if started is None else time.monotonic() - started
-        self.results.append(dict(task=result.task_name or result._task.get_name(), host=result._host.get_name(),
+        name = result.task_name or result._task.get_name()
+        if result._task._role is not None:
+            # Newer ansible-core (2.21) puts the role before a role task's name ("ns.name.role : task"); older does not.
+            name = name.split(' : ', 1)[-1]
+        self.results.append(dict(task=name, host=result._host.get_name(),
                                  status=status, result=self._convert(result._result), duration=duration))
 
     @staticmethod
