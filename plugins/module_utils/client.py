@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import concurrent.futures
 import random
 import re
 import time
@@ -90,8 +91,38 @@ PAGING = {
 # Network failures that happen before the request left this machine: nothing was applied.
 _NOT_SENT = re.compile(r'NewConnectionError|ConnectTimeout|Connection refused|Name or service not known|'
                        r'Temporary failure in name resolution|No route to host')
+# What a user reads instead of urllib3's text, first match wins.
+_NETWORK_REASONS = (
+    (re.compile(r'Connection refused'), 'connection refused'),
+    (re.compile(r'Name or service not known|Temporary failure in name resolution|nodename nor servname|'
+                r'getaddrinfo failed'), 'the host name does not resolve'),
+    (re.compile(r'No route to host|Network is unreachable'), 'no route to the host'),
+    (re.compile(r'ConnectTimeout|connect timeout', re.I), 'the connection timed out'),
+    (re.compile(r'ReadTimeout|Read timed out', re.I), 'no answer in time (read timeout)'),
+    (re.compile(r'SSLError|CERTIFICATE_VERIFY_FAILED|certificate', re.I), 'TLS handshake failed'),
+    (re.compile(r'RemoteDisconnected|Connection aborted|Connection reset|BadStatusLine|IncompleteRead'),
+     'the connection was closed before an answer came'),
+)
 # Query strings may carry a signature or (legacy signing) a security token: never show them.
 _URL_QUERY = re.compile(r'(/?\?)[^\s\'")]*')
+
+NO_CREDENTIALS = 'NoCredentials'
+NO_CREDENTIALS_MESSAGE = (
+    'no Alibaba Cloud credentials were found. Give them in one of these ways: the options access_key and '
+    'secret_key (and security_token for STS); the environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and '
+    'ALIBABA_CLOUD_ACCESS_KEY_SECRET (or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY); a profile of '
+    '~/.aliyun/config.json (option profile or ALIBABA_CLOUD_PROFILE); an instance RAM role (option ecs_role_name '
+    'or ALIBABA_CLOUD_ECS_METADATA); see docs/authentication.md')
+
+# What to do about the API errors a new user meets most; the code and request id stay in ``error``.
+HINTS = {
+    'SignatureDoesNotMatch': 'the secret does not match the access key: check secret_key (or '
+                             'ALIBABA_CLOUD_ACCESS_KEY_SECRET / ALICLOUD_SECRET_KEY)',
+    'InvalidAccessKeyId.NotFound': 'the access key is unknown: check access_key (or ALIBABA_CLOUD_ACCESS_KEY_ID / '
+                                   'ALICLOUD_ACCESS_KEY)',
+    'Parameter.Disabled': 'the command was created without parameters: create it with enable_parameter=true '
+                          '(alicloud.ecs.ecs_command) to pass parameters',
+}
 
 
 def scrub(text):
@@ -99,17 +130,28 @@ def scrub(text):
     return _URL_QUERY.sub(r'\1<redacted>', text or '')
 
 
+def network_reason(detail):
+    """A short, stable reason for a network failure's text (urllib3's own wording is left out)."""
+    for pattern, reason in _NETWORK_REASONS:
+        if pattern.search(detail):
+            return reason
+    return 'network error'
+
+
 class ApiError(Exception):
     """A failed API call, with what a user needs to act on it.
 
     ``outcome`` says whether the service may have applied the request:
     ``refused`` (throttled, unavailable, never sent), ``unknown`` (the answer was lost or was a
-    5xx) or ``final`` (the service answered with an error: retrying will not help).
+    5xx) or ``final`` (the service answered with an error, or no request could be signed:
+    retrying will not help).
     """
 
     def __init__(self, action, code, message, request_id=None, http_status=None, recommend=None,
                  retry_after=None, outcome='final'):
-        super(ApiError, self).__init__('{0} failed: {1}: {2}'.format(action, code, message))
+        hint = HINTS.get(code)
+        text = '{0} failed: {1}: {2}'.format(action, code, message)
+        super(ApiError, self).__init__(text + ('; ' + hint if hint else ''))
         self.action = action
         self.code = code
         self.message = message
@@ -128,12 +170,16 @@ class ApiError(Exception):
                     http_status=self.http_status, recommend=self.recommend)
 
     @classmethod
-    def from_exception(cls, action, exc):
-        """Map an SDK (or network) exception to an ApiError."""
+    def from_exception(cls, action, exc, url=None):
+        """Map an SDK (or network) exception to an ApiError; ``url`` is the endpoint, named in network errors."""
         if isinstance(exc, ApiError):
             return exc
-        data = getattr(exc, 'data', None)
         inner = getattr(exc, 'inner_exception', None)
+        if 'CredentialException' in (type(exc).__name__, type(inner).__name__) or \
+                getattr(exc, 'code', None) == 'InvalidCredentials':
+            # Nothing was sent and nothing will change by sending again.
+            return cls(action, NO_CREDENTIALS, NO_CREDENTIALS_MESSAGE)
+        data = getattr(exc, 'data', None)
         if isinstance(data, dict) and (data.get('Code') or data.get('code')):
             status = data.get('statusCode') or getattr(exc, 'status_code', None) or getattr(exc, 'statusCode', None)
             code = data.get('Code') or data.get('code')
@@ -151,7 +197,8 @@ class ApiError(Exception):
         if inner is not None or type(exc).__name__ in ('UnretryableException', 'ConnectionError', 'Timeout'):
             detail = repr(inner if inner is not None else exc)
             outcome = 'refused' if _NOT_SENT.search(detail) else 'unknown'
-            return cls(action, 'NetworkError', scrub(detail), outcome=outcome)
+            where = 'cannot connect to {0}'.format(url) if url else 'cannot connect to the endpoint'
+            return cls(action, 'NetworkError', '{0} ({1})'.format(where, network_reason(detail)), outcome=outcome)
         code = getattr(exc, 'code', None) or type(exc).__name__
         return cls(action, code, scrub(getattr(exc, 'message', None) or str(exc)))
 
@@ -187,8 +234,8 @@ class RetryPolicy(object):
             return False
         return True
 
-    def run(self, send, action, safety):
-        """Call ``send()`` until it succeeds or retrying is no longer allowed."""
+    def run(self, send, action, safety, url=None):
+        """Call ``send()`` until it succeeds or retrying is no longer allowed; ``url`` names the endpoint in errors."""
         started = self.clock()
         attempt = 0
         while True:
@@ -196,7 +243,7 @@ class RetryPolicy(object):
             try:
                 return send()
             except Exception as exc:  # pylint: disable=broad-except
-                error = ApiError.from_exception(action, exc)
+                error = ApiError.from_exception(action, exc, url)
                 if not self.should_retry(error, safety, attempt):
                     raise error
                 wait = self.delay(attempt, error.retry_after)
@@ -258,6 +305,7 @@ class EcsClient(object):
         )
         if protocol:
             config.protocol = protocol
+        self.url = '{0}://{1}'.format(protocol or 'https', config.endpoint)
         self._sdk = OpenApiClient(config)
         self._runtime = RuntimeOptions(autoretry=False, connect_timeout=connect_timeout_ms,
                                        read_timeout=read_timeout_ms)
@@ -280,7 +328,7 @@ class EcsClient(object):
         def send():
             return self._sdk.call_api(api, OpenApiRequest(query=dict(query)), self._runtime).get('body') or {}
 
-        return self.retry_policy.run(send, action, safety)
+        return self.retry_policy.run(send, action, safety, self.url)
 
     def paginate(self, action, params=None, page_size=None):
         """Yield every item of a paged Describe* action, page by page (NextToken/MaxResults)."""
@@ -377,3 +425,15 @@ def snake_dict(value):
             continue
         result[_snake(key)] = snake_dict(item)
     return result
+
+
+def run_parallel(*calls):
+    """Run the zero-argument ``calls`` at once (each is one or a few API calls); return their results in order.
+
+    Independent reads cost one round trip of latency instead of one each. The first error is raised.
+    """
+    if len(calls) == 1:
+        return [calls[0]()]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]

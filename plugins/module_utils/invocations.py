@@ -2,42 +2,66 @@
 # Copyright: alicloud.ecs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Cloud Assistant invocations: the desired state, matching, waiting, and the result shape.
+"""Cloud Assistant invocations: the desired state, what is there now, and how to converge.
 
 Shared by ecs_invocation and ecs_invocation_info. Nothing here knows about AnsibleModule:
 it takes plain values and an EcsClient, and raises InvocationError or ApiError.
+
+How an instance set is tracked: every invocation this collection makes carries two tags,
+``ansible:alicloud.ecs:target`` (a fingerprint of the command id and the sorted instance set:
+the idempotency key) and ``ansible:alicloud.ecs:run`` (one value per full run of the set). A
+rerun of the failed part of a run carries that run's value, so the newest run and its reruns
+together say what each instance of the set last did. Invocations made elsewhere still match
+when their instance set is exactly the task's.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-import random
-import time
+import hashlib
+import re
+import uuid
 
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError, api_int, base64_text, tag_params, tags_dict
-from ansible_collections.alicloud.ecs.plugins.module_utils.instances import agent_status
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import (
+    ApiError,
+    base64_bytes,
+    run_parallel,
+    tag_params,
+    tags_dict,
+)
+from ansible_collections.alicloud.ecs.plugins.module_utils.preflight import problems as preflight_problems
+from ansible_collections.alicloud.ecs.plugins.module_utils.results import (
+    INSTANCE_PRESENT,
+    combined_result,
+    dropped_warning,
+    failure_message,
+    invocation_result,
+    raw_instances,
+)
+from ansible_collections.alicloud.ecs.plugins.module_utils.waiting import Poller, WaitTimeout, is_settled, wait_for
 
 REPEAT_MODES = ('Once', 'Period', 'NextRebootOnly', 'EveryReboot')
-PERIODIC_MODES = ('Period', 'NextRebootOnly', 'EveryReboot')
+TERMINATION_MODES = ('Process', 'ProcessTree')
+RERUN_CHOICES = ('failed', 'all')
 # Invocation-level InvocationStatus values.
 ACTIVE = ('Pending', 'Scheduled', 'Running')
-# A match in one of these does not count as present: the next run invokes again.
-NOT_PRESENT = ('Failed', 'PartialFailed', 'Stopped', 'Stopping')
 FAILED = ('Failed', 'PartialFailed')
-# When a Once invocation is done; periodic ones are settled once Scheduled.
-FINISHED = ('Success', 'Failed', 'PartialFailed', 'Stopped')
 
 MAX_PARAMETERS = 10
 MAX_PARAMETER_KEY = 64
-# StopInvocation takes at most 50 instance ids per call.
+MAX_LAUNCHER = 1024
+# InvokeCommand takes at most 100 instance ids; StopInvocation at most 50 per call.
+MAX_INSTANCES = 100
 STOP_BATCH = 50
+# An invocation takes at most 20 tags; the collection uses two of them.
+MAX_TAGS = 20
+TARGET_TAG = 'ansible:alicloud.ecs:target'
+RUN_TAG = 'ansible:alicloud.ecs:run'
+OWN_TAGS = (TARGET_TAG, RUN_TAG)
 # Attributes that make two invocations of one command on one instance set the same.
 COMPARED = ('repeat_mode', 'frequency', 'parameters', 'username', 'working_dir', 'timeout',
-            'container_id', 'container_name')
-# Margin over the command's own timeout for delivery and start-up, when waiting.
-WAIT_MARGIN = 60
-DEFAULT_COMMAND_TIMEOUT = 60
+            'container_id', 'container_name', 'launcher')
+OSS_URI = re.compile(r'^oss://[a-z0-9][a-z0-9-]{1,61}[a-z0-9](/.*)?$')
 
 
 class InvocationError(Exception):
@@ -50,6 +74,24 @@ class InvocationError(Exception):
         self.error = error
 
 
+def _check_parameters(parameters, secret_parameters):
+    parameters = dict(parameters or {})
+    secret = dict(secret_parameters or {})
+    both = sorted(set(parameters) & set(secret))
+    if both:
+        raise InvocationError('{0} given in both parameters and secret_parameters; give each name once'.format(
+            ', '.join(both)))
+    merged = dict(parameters, **secret)
+    if len(merged) > MAX_PARAMETERS:
+        raise InvocationError('parameters and secret_parameters have {0} names together; Cloud Assistant accepts at '
+                              'most {1}'.format(len(merged), MAX_PARAMETERS))
+    too_long = sorted(key for key in merged if len(key) > MAX_PARAMETER_KEY)
+    if too_long:
+        raise InvocationError('parameter names are limited to {0} characters: {1}'.format(
+            MAX_PARAMETER_KEY, ', '.join(too_long)))
+    return dict((key, '' if value is None else str(value)) for key, value in merged.items()), sorted(secret)
+
+
 def desired_state(params):
     """Normalise and check the task's invocation options; raise InvocationError on bad input.
 
@@ -60,6 +102,9 @@ def desired_state(params):
         instance_ids = sorted(set(i.strip() for i in instance_ids if i and i.strip()))
         if not instance_ids:
             raise InvocationError('instance_ids must name at least one instance')
+        if len(instance_ids) > MAX_INSTANCES:
+            raise InvocationError('instance_ids names {0} instances; one invocation takes at most {1}: split the set '
+                                  'over several tasks'.format(len(instance_ids), MAX_INSTANCES))
     timed = params.get('timed')
     frequency = params.get('frequency') or None
     repeat_mode = params.get('repeat_mode')
@@ -74,92 +119,48 @@ def desired_state(params):
     if frequency and repeat_mode is None:
         # The API schedules a frequency only in Period mode; saying so avoids a silent Once.
         raise InvocationError('frequency needs repeat_mode Period (or timed=true)')
-    parameters = params.get('parameters')
-    if parameters is not None:
-        if len(parameters) > MAX_PARAMETERS:
-            raise InvocationError('parameters has {0} keys; Cloud Assistant accepts at most {1}'.format(
-                len(parameters), MAX_PARAMETERS))
-        too_long = sorted(key for key in parameters if len(key) > MAX_PARAMETER_KEY)
-        if too_long:
-            raise InvocationError('parameter names are limited to {0} characters: {1}'.format(
-                MAX_PARAMETER_KEY, ', '.join(too_long)))
-        parameters = dict((key, '' if value is None else str(value)) for key, value in parameters.items())
+    parameters, secret_keys = None, []
+    if params.get('parameters') is not None or params.get('secret_parameters'):
+        parameters, secret_keys = _check_parameters(params.get('parameters'), params.get('secret_parameters'))
     timeout = params.get('timeout')
     if timeout is not None and timeout < 10:
         raise InvocationError('timeout must be at least 10 seconds')
+    launcher = params.get('launcher')
+    if launcher is not None and len(launcher.encode('utf-8')) > MAX_LAUNCHER:
+        raise InvocationError('launcher is limited to 1 KB')
+    oss = params.get('oss_output_delivery')
+    if oss and not OSS_URI.match(oss):
+        raise InvocationError('oss_output_delivery must look like oss://bucket or oss://bucket/prefix, not {0!r}'.format(oss))
+    tags = params.get('tags') or {}
+    own = sorted(key for key in tags if key in OWN_TAGS)
+    if own:
+        raise InvocationError('the tag {0} is the collection\'s own; choose another name'.format(', '.join(own)))
+    if len(tags) > MAX_TAGS - len(OWN_TAGS):
+        raise InvocationError('tags has {0} tags; an invocation takes {1}, {2} of which the collection uses'.format(
+            len(tags), MAX_TAGS, len(OWN_TAGS)))
     return dict(
         command_id=params.get('command_id'),
         instance_ids=instance_ids,
         repeat_mode=repeat_mode or 'Once',
         frequency=frequency if (repeat_mode or 'Once') == 'Period' else None,
         parameters=parameters,
+        secret_keys=secret_keys,
         username=params.get('username'),
         working_dir=params.get('working_dir'),
         timeout=timeout,
         container_id=params.get('container_id'),
         container_name=params.get('container_name'),
+        launcher=launcher,
+        termination_mode=params.get('termination_mode'),
+        oss_output_delivery=oss or None,
+        tags=tags,
     )
 
 
-def _parameters(raw):
-    if isinstance(raw, dict):
-        return dict((key, str(value)) for key, value in raw.items())
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return dict((key, str(item)) for key, item in value.items()) if isinstance(value, dict) else {}
-
-
-def _instances(raw):
-    instances = raw.get('InvokeInstances') or {}
-    if isinstance(instances, dict):
-        instances = instances.get('InvokeInstance') or []
-    return instances
-
-
-def instance_result(raw):
-    """One instance's part of an invocation, as the modules return it (output decoded from Base64)."""
-    return dict(
-        instance_id=raw.get('InstanceId'),
-        status=raw.get('InvocationStatus'),
-        exit_code=api_int(raw.get('ExitCode')),
-        output=base64_text(raw.get('Output')),
-        dropped=api_int(raw.get('Dropped')) or 0,
-        error_code=raw.get('ErrorCode') or None,
-        error_info=raw.get('ErrorInfo') or None,
-        start_time=raw.get('StartTime') or None,
-        finish_time=raw.get('FinishTime') or raw.get('FinishedTime') or None,
-        stop_time=raw.get('StopTime') or None,
-        repeats=api_int(raw.get('Repeats')),
-    )
-
-
-def invocation_result(raw):
-    """The invocation dict every module returns, from a DescribeInvocations item."""
-    instances = sorted((instance_result(item) for item in _instances(raw)), key=lambda item: item['instance_id'])
-    return dict(
-        invoke_id=raw.get('InvokeId'),
-        status=raw.get('InvocationStatus'),
-        command_id=raw.get('CommandId'),
-        command_name=raw.get('CommandName'),
-        command_type=raw.get('CommandType'),
-        repeat_mode=raw.get('RepeatMode'),
-        frequency=raw.get('Frequency') or None,
-        timed=bool(raw.get('Timed')),
-        parameters=_parameters(raw.get('Parameters')),
-        username=raw.get('Username') or None,
-        working_dir=raw.get('WorkingDir') or None,
-        timeout=api_int(raw.get('Timeout')),
-        container_id=raw.get('ContainerId') or None,
-        container_name=raw.get('ContainerName') or None,
-        creation_time=raw.get('CreationTime'),
-        tags=tags_dict((raw.get('Tags') or {}).get('Tag') or []),
-        instance_ids=[item['instance_id'] for item in instances],
-        instances=instances,
-    )
+def target_fingerprint(command_id, instance_ids):
+    """The idempotency key of a task as a tag value: the command id and the sorted instance set."""
+    text = '{0}\n{1}'.format(command_id, ','.join(sorted(instance_ids)))
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
 
 
 def differences(current, desired):
@@ -177,27 +178,64 @@ def differences(current, desired):
     return changed
 
 
-def compared_view(invocation):
-    """The attributes that --diff shows."""
+def command_changes(raw, command, desired):
+    """What of the command (content, type, launcher) an invocation ran differs from the command now.
+
+    ``command`` is the DescribeCommands item, or None when it cannot be read (a public command):
+    then nothing can be compared and nothing is reported.
+    """
+    if not command:
+        return []
+    changed = []
+    if base64_bytes(raw.get('CommandContent')) != base64_bytes(command.get('CommandContent')):
+        changed.append('command content')
+    if raw.get('CommandType') and command.get('Type') and raw.get('CommandType') != command.get('Type'):
+        changed.append('command type')
+    if desired.get('launcher') is None and (raw.get('Launcher') or '') != (command.get('Launcher') or ''):
+        changed.append('command launcher')
+    return changed
+
+
+def hide_secrets(result, secret_keys):
+    """Drop the values of secret parameters from an invocation dict (they are never returned)."""
+    if result and secret_keys and result.get('parameters'):
+        result['parameters'] = dict((key, value) for key, value in result['parameters'].items()
+                                    if key not in secret_keys)
+    return result
+
+
+def compared_view(invocation, secret_keys=()):
+    """The attributes that --diff shows (secret parameters left out)."""
     if not invocation:
         return {}
     view = dict((name, invocation.get(name)) for name in ('invoke_id', 'command_id', 'instance_ids', 'status') + COMPARED)
+    if view.get('parameters'):
+        view['parameters'] = dict((key, value) for key, value in view['parameters'].items() if key not in secret_keys)
     return view
 
 
-def find_matches(client, command_id, instance_ids, include_output=False):
-    """Yield the invocations of ``command_id`` on exactly ``instance_ids`` (a sorted list), newest first.
+def planned(desired, current=None):
+    """The diff view of the invocation a run would create."""
+    view = dict(invoke_id=None, status=None, command_id=desired['command_id'], instance_ids=desired['instance_ids'])
+    for name in COMPARED:
+        value = desired.get(name)
+        view[name] = value if value is not None else (current or {}).get(name)
+    if view.get('parameters'):
+        view['parameters'] = dict((key, value) for key, value in view['parameters'].items()
+                                  if key not in desired.get('secret_keys', ()))
+    return view
 
-    The API filters by command and by one instance; the set is compared here, so the order
-    and duplicates of the task's list do not matter. Pages are fetched only as far as needed.
-    """
-    wanted = list(instance_ids)
-    params = {'CommandId': command_id, 'InstanceId': wanted[0]}
-    if include_output:
-        params['IncludeOutput'] = True
-    for raw in client.paginate('DescribeInvocations', params):
-        if sorted(set(item.get('InstanceId') for item in _instances(raw))) == wanted:
-            yield raw
+
+def _tags(raw):
+    return tags_dict((raw.get('Tags') or {}).get('Tag') or [])
+
+
+def _ids(raw):
+    return sorted(set(item.get('InstanceId') for item in raw_instances(raw)))
+
+
+def _fully_present(raw):
+    return all(item.get('InvocationStatus') in INSTANCE_PRESENT for item in raw_instances(raw))
 
 
 def describe(client, invoke_id, include_output=False):
@@ -210,18 +248,96 @@ def describe(client, invoke_id, include_output=False):
     return found[0] if found else None
 
 
-def invoke(client, desired, windows_password_name=None, tags=None):
-    """Start a new invocation; return its invoke id. The client keeps one ClientToken across retries."""
-    params = {'CommandId': desired['command_id'], 'InstanceId': desired['instance_ids'],
+def describe_command(client, command_id):
+    """The command as a DescribeCommands item, or None (public commands are not listed without a Provider)."""
+    found = (client.call('DescribeCommands', {'CommandId': command_id}).get('Commands') or {}).get('Command') or []
+    return found[0] if found else None
+
+
+def find_exact(client, command_id, instance_ids, include_output=False):
+    """Yield the invocations of ``command_id`` on exactly ``instance_ids`` (a sorted list), or tagged for that set.
+
+    The API filters by command and by one instance; the set is compared here, so the order
+    and duplicates of the task's list do not matter. Pages are fetched only as far as needed.
+    """
+    fingerprint = target_fingerprint(command_id, instance_ids)
+    params = {'CommandId': command_id, 'InstanceId': instance_ids[0]}
+    if include_output:
+        params['IncludeOutput'] = True
+    for raw in client.paginate('DescribeInvocations', params):
+        if _ids(raw) == list(instance_ids) or _tags(raw).get(TARGET_TAG) == fingerprint:
+            yield raw
+
+
+def list_run(client, command_id, fingerprint, run=None):
+    """Every invocation tagged for this target (and this run, when given), newest first."""
+    tags = {TARGET_TAG: fingerprint}
+    if run:
+        tags[RUN_TAG] = run
+    return list(client.paginate('DescribeInvocations', {'CommandId': command_id, 'Tag': tag_params(tags)}))
+
+
+class Current(object):
+    """What the set last did: ``parts`` (DescribeInvocations items, newest first) and the ``run`` they belong to."""
+
+    def __init__(self, parts, run):
+        self.parts = parts
+        self.run = run
+
+
+def find_current(client, desired, include_output=False):
+    """The newest run of the task's command on its instance set, with the reruns of its failed parts; or None.
+
+    A run whose instances all succeeded (or are under way) costs one call; only a run with a
+    failed part asks for its reruns by tag (and for their output, one call each).
+    """
+    command_id, ids = desired['command_id'], desired['instance_ids']
+    newest = next(find_exact(client, command_id, ids, include_output), None)
+    if newest is None:
+        return None
+    tagged_run = _tags(newest).get(RUN_TAG)
+    run = tagged_run or newest['InvokeId']  # a run made outside the collection is known by its invoke id
+    if _ids(newest) == ids and _fully_present(newest):
+        return Current([newest], run)
+    with_output = set([newest['InvokeId']]) if include_output else set()
+    parts = [raw for raw in list_run(client, command_id, target_fingerprint(command_id, ids), run)
+             if raw['InvokeId'] != newest['InvokeId']]
+    if tagged_run:
+        parts.insert(0, newest)
+    else:
+        parts.append(newest)  # the untagged run is older than the reruns that carry its id
+    listed = [raw['InvokeId'] for raw in parts]
+    if run not in listed and run.startswith('t-'):
+        base = describe(client, run, include_output)
+        if base:
+            parts.append(base)
+            with_output.add(run)
+    used = [raw for raw in parts if raw['InvokeId'] in combined_result(parts, ids)['invoke_ids']]
+    if include_output:
+        used = [raw if raw['InvokeId'] in with_output else (describe(client, raw['InvokeId'], True) or raw)
+                for raw in used]
+    return Current(used, run)
+
+
+def invoke(client, desired, instance_ids, run, windows_password_name=None):
+    """Start an invocation on ``instance_ids`` as part of ``run``; return its invoke id.
+
+    The client keeps one ClientToken across retries, so a lost answer never runs it twice.
+    """
+    params = {'CommandId': desired['command_id'], 'InstanceId': list(instance_ids),
               'RepeatMode': desired['repeat_mode']}
     optional = dict(Frequency=desired['frequency'], Username=desired['username'], WorkingDir=desired['working_dir'],
                     Timeout=desired['timeout'], ContainerId=desired['container_id'],
-                    ContainerName=desired['container_name'], WindowsPasswordName=windows_password_name)
+                    ContainerName=desired['container_name'], WindowsPasswordName=windows_password_name,
+                    Launcher=desired.get('launcher'), TerminationMode=desired.get('termination_mode'),
+                    OssOutputDelivery=desired.get('oss_output_delivery'))
     params.update((key, value) for key, value in optional.items() if value is not None)
     if desired['parameters']:
         params['Parameters'] = desired['parameters']
-    if tags:
-        params['Tag'] = tag_params(tags)
+    tags = dict(desired.get('tags') or {})
+    tags[TARGET_TAG] = target_fingerprint(desired['command_id'], desired['instance_ids'])
+    tags[RUN_TAG] = run
+    params['Tag'] = tag_params(tags)
     return client.call('InvokeCommand', params)['InvokeId']
 
 
@@ -235,167 +351,122 @@ def stop(client, invoke_id, instance_ids=None):
         client.call('StopInvocation', {'InvokeId': invoke_id, 'InstanceId': ids[start:start + STOP_BATCH]})
 
 
-def is_settled(status, repeat_mode):
-    if repeat_mode in PERIODIC_MODES:
-        return status not in ('Pending', 'Running') and status is not None
-    return status in FINISHED
-
-
-class Poller(object):
-    """When to look again: soon at first, then at a fraction of the time already spent, capped.
-
-    Checking at about a quarter of the elapsed time keeps the delay after a command ends within
-    about 25 % of its run time, while a long command costs only a logarithmic number of calls.
-    """
-
-    def __init__(self, first=0.5, fraction=0.25, cap=10.0, jitter=0.1, clock=time.monotonic, sleep=time.sleep,
-                 rand=random.random):
-        self.first = first
-        self.fraction = fraction
-        self.cap = cap
-        self.jitter = jitter
-        self.clock = clock
-        self.sleep = sleep
-        self.rand = rand
-
-    def interval(self, elapsed):
-        base = min(self.cap, max(self.first, self.fraction * elapsed))
-        # Jitter only shortens the wait, so the bound on lateness holds.
-        return base * (1.0 - self.jitter * self.rand())
-
-
-def wait_for(client, invoke_id, repeat_mode, wait_timeout=None, include_output=False, poller=None, first_delay=None):
-    """Poll until the invocation is settled; return the last DescribeInvocations item.
-
-    ``first_delay`` waits before the first look (a command just invoked cannot be done yet).
-    Without ``wait_timeout``, the invocation's own timeout plus a margin is used. Raises
-    InvocationError naming each instance's state when the time-out passes first.
-    """
-    poller = poller or Poller()
-    started = poller.clock()
-    if first_delay:
-        poller.sleep(first_delay)
-    while True:
-        raw = describe(client, invoke_id, include_output=include_output)
-        if raw is None:
-            raise InvocationError('invocation {0} no longer exists'.format(invoke_id))
-        if is_settled(raw.get('InvocationStatus'), repeat_mode):
-            return raw
-        if wait_timeout is None:
-            wait_timeout = default_wait_timeout(raw)
-        elapsed = poller.clock() - started
-        if elapsed >= wait_timeout:
-            result = invocation_result(raw)
-            raise InvocationError('timed out after {0} s waiting for invocation {1} ({2}): {3}'.format(
-                int(wait_timeout), invoke_id, result['status'], instance_summary(result)), invocation=result)
-        poller.sleep(min(poller.interval(elapsed), max(0.0, wait_timeout - elapsed)))
-
-
-def default_wait_timeout(raw):
-    """The invocation's own timeout (the command's, unless the task overrode it) plus a margin."""
-    return (api_int(raw.get('Timeout')) or DEFAULT_COMMAND_TIMEOUT) + WAIT_MARGIN
-
-
-def instance_summary(result, only_failed=False):
-    """``i-1 Failed (ExitCodeNonzero, exit code 1); i-2 Running`` for messages."""
-    parts = []
-    for item in result['instances']:
-        if only_failed and item['status'] in ('Success', 'Stopped', 'Scheduled'):
-            continue
-        details = [detail for detail in (item['error_code'],) if detail]
-        if item['exit_code'] is not None and item['status'] not in ('Pending', 'Running', 'Scheduled'):
-            details.append('exit code {0}'.format(item['exit_code']))
-        parts.append('{0} {1}{2}'.format(item['instance_id'], item['status'],
-                                         ' ({0})'.format(', '.join(details)) if details else ''))
-    return '; '.join(parts)
-
-
-def failure_message(result):
-    """The message for a Failed or PartialFailed invocation, naming each failing instance."""
-    return 'invocation {0} finished {1}: {2}'.format(result['invoke_id'], result['status'],
-                                                     instance_summary(result, only_failed=True))
-
-
 class Outcome(object):
-    """What a state change did: ``changed``, the invocation dict to return, and the diff views."""
+    """What a state change did: ``changed``, the invocation dict to return, the diff views and warnings."""
 
-    def __init__(self, changed, invocation, before=None, after=None, stopped=None):
+    def __init__(self, changed, invocation, before=None, after=None, stopped=None, warnings=None):
         self.changed = changed
         self.invocation = invocation or {}
         self.before = before if before is not None else compared_view(invocation)
         self.after = after if after is not None else compared_view(invocation)
         self.stopped = stopped or []
+        self.warnings = warnings or []
 
 
-def check_agents(client, instance_ids):
-    """Pre-flight: fail, naming them, when an instance does not exist or its agent is not online."""
-    statuses = agent_status(client, instance_ids)
-    missing = [i for i in instance_ids if i not in statuses]
-    offline = [i for i in instance_ids if i in statuses and not statuses[i]['online']]
-    problems = []
-    if missing:
-        problems.append('not found: {0}'.format(', '.join(missing)))
-    if offline:
-        problems.append('Cloud Assistant agent not online: {0}'.format(', '.join(offline)))
-    if problems:
-        raise InvocationError('pre-flight check failed, nothing was invoked ({0}); set preflight=false to skip '
-                              'this check'.format('; '.join(problems)))
+class Plan(object):
+    """What ensure_present will do: ``action`` is converged, rerun (the failed part) or invoke (a new run)."""
+
+    def __init__(self, action, instance_ids=None, stop=None, reason=None):
+        self.action = action
+        self.instance_ids = instance_ids or []
+        self.stop = stop or []
+        self.reason = reason
 
 
-def _settle(client, raw, repeat_mode, options, changed, first_delay=None):
-    """Wait when asked; fail when the invocation ended Failed or PartialFailed."""
-    if options['wait'] and not is_settled(raw.get('InvocationStatus'), repeat_mode):
-        try:
-            raw = wait_for(client, raw['InvokeId'], repeat_mode, options['wait_timeout'],
-                           include_output=options['include_output'], first_delay=first_delay)
-        except InvocationError as error:
-            error.changed = changed
-            raise
-    result = invocation_result(raw)
+def plan(current, command, desired, options):
+    """Decide from what is there (``current``) and the command now what a run must do."""
+    ids = desired['instance_ids']
+    if current is None:
+        return Plan('invoke', ids, reason='no matching invocation')
+    result = combined_result(current.parts, ids)
+    active = [raw['InvokeId'] for raw in current.parts if raw.get('InvocationStatus') in ACTIVE]
+    changes = []
+    for raw in current.parts:
+        changes.extend(name for name in differences(invocation_result(raw), desired) + command_changes(raw, command, desired)
+                       if name not in changes)
+    if changes:
+        return Plan('invoke', ids, stop=active, reason='changed: ' + ', '.join(changes))
+    if options.get('force'):
+        return Plan('invoke', ids, reason='force')
+    if result['status'] in ACTIVE:
+        return Plan('converged')  # under way: wait for it, do not start it again
+    not_done = [item['instance_id'] for item in result['instances'] if item['status'] not in INSTANCE_PRESENT]
+    not_done.extend(i for i in ids if i not in result['instance_ids'])
+    if not not_done:
+        return Plan('converged')
+    if options.get('rerun', 'failed') == 'all' or len(not_done) == len(ids):
+        return Plan('invoke', ids, reason='earlier run ended {0}'.format(result['status']))
+    return Plan('rerun', sorted(not_done), reason='earlier run ended {0}'.format(result['status']))
+
+
+def _settle(client, parts, instance_ids, options, changed, first_delay=None, secret_keys=()):
+    """Wait for the unsettled parts when asked; fail when the set ended Failed or PartialFailed."""
+    settled = []
+    try:
+        for raw in parts:
+            if options['wait'] and not is_settled(raw.get('InvocationStatus'), raw.get('RepeatMode')):
+                raw = wait_for(lambda invoke_id: describe(client, invoke_id, options['include_output']), raw['InvokeId'],
+                               raw.get('RepeatMode'), options['wait_timeout'], first_delay=first_delay)
+            settled.append(raw)
+    except WaitTimeout as error:
+        raise InvocationError(str(error), invocation=hide_secrets(error.invocation, secret_keys), changed=changed)
+    except LookupError as error:
+        raise InvocationError(str(error), changed=changed)
+    result = hide_secrets(combined_result(settled, instance_ids), secret_keys)
     if result['status'] in FAILED:
         raise InvocationError(failure_message(result), invocation=result, changed=changed)
     return result
 
 
-def planned(desired, current=None):
-    """The diff view of the invocation a run would create."""
-    view = dict(invoke_id=None, status=None, command_id=desired['command_id'], instance_ids=desired['instance_ids'])
-    for name in COMPARED:
-        value = desired.get(name)
-        view[name] = value if value is not None else (current or {}).get(name)
-    return view
+def _warnings(result):
+    warning = dropped_warning(result)
+    return [warning] if warning else []
 
 
 def ensure_present(client, desired, options, check_mode=False):
     """Make the invocation present (see DESIGN: idempotent on command id + instance set)."""
     if options.get('invoke_id'):
         return adopt(client, desired, options, check_mode)
-    match = next(find_matches(client, desired['command_id'], desired['instance_ids'],
-                              include_output=options['include_output']), None)
-    current = invocation_result(match) if match else None
-    present = bool(current) and current['status'] not in NOT_PRESENT
-    replace = present and bool(differences(current, desired))
-    if present and not replace and not options['force']:
+    secret_keys = desired.get('secret_keys', ())
+    if desired['command_id'] is None:
+        # Only in check mode: the command does not exist yet (ecs_command would create it).
+        after = planned(desired)
+        return Outcome(True, after, before={}, after=after)
+    current, command = run_parallel(lambda: find_current(client, desired, options['include_output']),
+                                    lambda: describe_command(client, desired['command_id']))
+    decision = plan(current, command, desired, options)
+    before_result = hide_secrets(combined_result(current.parts, desired['instance_ids']), secret_keys) if current else None
+    if decision.action == 'converged':
         if check_mode:
-            return Outcome(False, current)
-        return Outcome(False, _settle(client, match, current['repeat_mode'], options, changed=False))
-    after = planned(desired, current)
+            return Outcome(False, before_result, warnings=_warnings(before_result))
+        result = _settle(client, current.parts, desired['instance_ids'], options, False, secret_keys=secret_keys)
+        return Outcome(False, result, warnings=_warnings(result))
+    after = planned(desired, before_result)
+    before = compared_view(before_result, secret_keys)
     if check_mode:
-        return Outcome(True, after, before=compared_view(current), after=after)
+        if decision.action == 'rerun':
+            after['instance_ids'] = decision.instance_ids
+        return Outcome(True, after, before=before, after=after)
     if options['preflight']:
-        check_agents(client, desired['instance_ids'])
-    if replace and current['status'] in ACTIVE:
-        stop(client, current['invoke_id'])
-    invoke_id = invoke(client, desired, options.get('windows_password_name'), options.get('tags'))
+        found = preflight_problems(client, decision.instance_ids, (command or {}).get('Type'))
+        if found:
+            raise InvocationError('pre-flight check failed, nothing was invoked: {0}. Set preflight=false to skip this '
+                                  'check'.format('; '.join(found)))
+    for invoke_id in decision.stop:
+        stop(client, invoke_id)
+    run = current.run if decision.action == 'rerun' else uuid.uuid4().hex[:16]
+    invoke_id = invoke(client, desired, decision.instance_ids, run, options.get('windows_password_name'))
     try:
         raw = describe(client, invoke_id, include_output=options['include_output']) if not options['wait'] else \
-            dict(InvokeId=invoke_id, InvocationStatus='Pending')
-        result = _settle(client, raw, desired['repeat_mode'], options, changed=True, first_delay=Poller().first)
+            dict(InvokeId=invoke_id, InvocationStatus='Pending', RepeatMode=desired['repeat_mode'])
+        parts = [raw] + (current.parts if decision.action == 'rerun' else [])
+        result = _settle(client, parts, desired['instance_ids'], options, True, first_delay=Poller().first,
+                         secret_keys=secret_keys)
     except ApiError as error:
         # The command was started: say which invocation, so nothing is left unaccounted for.
         raise InvocationError('{0} (after invocation {1} was started)'.format(error, invoke_id),
                               invocation=dict(invoke_id=invoke_id), changed=True, error=error.to_dict())
-    return Outcome(True, result, before=compared_view(current), after=compared_view(result))
+    return Outcome(True, result, before=before, after=compared_view(result, secret_keys), warnings=_warnings(result))
 
 
 def adopt(client, desired, options, check_mode):
@@ -413,16 +484,27 @@ def adopt(client, desired, options, check_mode):
             invocation=current)
     if check_mode:
         return Outcome(False, current)
-    return Outcome(False, _settle(client, raw, current['repeat_mode'], options, changed=False))
+    result = _settle(client, [raw], current['instance_ids'], options, False, secret_keys=desired.get('secret_keys', ()))
+    return Outcome(False, result, warnings=_warnings(result))
+
+
+def _matches_for_absent(client, desired, invoke_id):
+    if invoke_id:
+        found = describe(client, invoke_id)
+        return [found] if found else []
+    if desired['instance_ids'] is None:
+        # Only the command: every invocation of it, on any instances.
+        return list(client.paginate('DescribeInvocations', {'CommandId': desired['command_id']}))
+    command_id, ids = desired['command_id'], desired['instance_ids']
+    exact, tagged = run_parallel(lambda: list(find_exact(client, command_id, ids)),
+                                 lambda: list_run(client, command_id, target_fingerprint(command_id, ids)))
+    seen = set(raw['InvokeId'] for raw in exact)
+    return exact + [raw for raw in tagged if raw['InvokeId'] not in seen]
 
 
 def ensure_absent(client, desired, invoke_id=None, check_mode=False):
     """Stop the active matching invocations; nothing active means no change."""
-    if invoke_id:
-        found = describe(client, invoke_id)
-        matches = [found] if found else []
-    else:
-        matches = list(find_matches(client, desired['command_id'], desired['instance_ids']))
+    matches = _matches_for_absent(client, desired, invoke_id)
     active = [raw for raw in matches if raw.get('InvocationStatus') in ACTIVE]
     newest = invocation_result(matches[0]) if matches else None
     if not active:
@@ -438,23 +520,37 @@ def ensure_absent(client, desired, invoke_id=None, check_mode=False):
 
 
 INFO_FILTERS = (('invoke_id', 'InvokeId'), ('command_id', 'CommandId'), ('command_name', 'CommandName'),
-                ('command_type', 'CommandType'), ('instance_id', 'InstanceId'), ('invoke_status', 'InvokeStatus'),
-                ('repeat_mode', 'RepeatMode'))
+                ('command_type', 'CommandType'), ('invoke_status', 'InvokeStatus'), ('repeat_mode', 'RepeatMode'))
 
 
-def list_invocations(client, filters, include_output=False):
-    """Every invocation matching ``filters`` (the info module's option names), as invocation dicts.
+def list_invocations(client, filters, include_output=False, max_results=None):
+    """The invocations matching ``filters`` (the info module's option names), newest first, as invocation dicts.
 
-    The API gives output only to a query by InvokeId or InstanceId; for other queries the output
-    is fetched per invocation.
+    ``instance_ids`` matches invocations on any of those instances (the API filters by one: one
+    listing each, merged). The API gives output only to a query by InvokeId or InstanceId; for
+    other queries the output is fetched per invocation. ``max_results`` stops listing early.
     """
     params = dict((api, filters[name]) for name, api in INFO_FILTERS if filters.get(name))
     if filters.get('tags'):
         params['Tag'] = tag_params(filters['tags'])
-    direct = bool(params.get('InvokeId') or params.get('InstanceId'))
+    instance_ids = sorted(set(filters.get('instance_ids') or []))
+    direct = bool(params.get('InvokeId') or instance_ids)
     if include_output and direct:
         params['IncludeOutput'] = True
-    found = list(client.paginate('DescribeInvocations', params))
+    queries = [dict(params, InstanceId=instance_id) for instance_id in instance_ids] or [params]
+    found, seen = [], set()
+    for query in queries:
+        for raw in client.paginate('DescribeInvocations', query):
+            if raw['InvokeId'] in seen:
+                continue
+            seen.add(raw['InvokeId'])
+            found.append(raw)
+            if max_results and len(found) >= max_results and len(queries) == 1:
+                break
+    if len(queries) > 1:
+        found.sort(key=lambda raw: raw.get('CreationTime') or '', reverse=True)
+    if max_results:
+        found = found[:max_results]
     if include_output and not direct:
         found = [describe(client, raw['InvokeId'], include_output=True) or raw for raw in found]
     return [invocation_result(raw) for raw in found]

@@ -124,6 +124,12 @@ instances:
       returned: when O(cloud_assistant_status=true)
       type: str
       sample: 2.2.3.398
+ids:
+  description: The IDs of RV(instances), in the same order (as Terraform's C(alicloud_instances) data source gives them).
+  returned: always
+  type: list
+  elements: str
+  sample: [i-bp1abc****, i-bp1def****]
 '''
 
 from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError
@@ -144,12 +150,12 @@ def main():
     )
     params = module.params
     if params['instance_ids'] is not None and not params['instance_ids']:
-        module.exit_json(changed=False, instances=[])
+        module.exit_json(changed=False, instances=[], ids=[])
     try:
         instances = list_instances(module.client, params, with_agent_status=params['cloud_assistant_status'])
     except ApiError as error:
         module.fail_api(error)
-    module.exit_json(changed=False, instances=instances)
+    module.exit_json(changed=False, instances=instances, ids=[item['instance_id'] for item in instances])
 
 
 if __name__ == '__main__':

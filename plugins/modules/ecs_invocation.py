@@ -15,11 +15,15 @@ description:
   - Invokes a Cloud Assistant command (C(InvokeCommand)) on a set of ECS instances, waits for it, and returns each
     instance's status, exit code and output.
   - Idempotent on the command ID and the instance B(set) (order and duplicates do not matter). A matching invocation
-    with the same attributes (parameters, repeat mode, frequency, username, working directory, timeout, container)
-    whose status is not Failed, PartialFailed, Stopped or Stopping means the invocation is present, and nothing is invoked.
-  - A matching invocation with other attributes is replaced; the old one is stopped first if it is still running or scheduled.
-  - An invocation that finishes Failed or PartialFailed fails the task, naming each failing instance with its error code
-    and exit code; the result still carries the invocation. The next run invokes the command again.
+    with the same attributes (parameters, repeat mode, frequency, username, working directory, timeout, container,
+    launcher) that ran the command's B(current) content, type and launcher, and whose instances succeeded or are still
+    under way, means the invocation is present, and nothing is invoked.
+  - A matching invocation with other attributes, or one that ran an older content of the command (after
+    M(alicloud.ecs.ecs_command) changed it in place), is replaced; the old one is stopped first if it is still running or
+    scheduled.
+  - An invocation that finishes Failed or PartialFailed fails the task, naming each failing instance with its error code,
+    error information, exit code and the last lines of its output; the result still carries the invocation. The next run
+    invokes the command again on the instances that did not succeed (see O(rerun)).
   - With O(state=absent), stops the matching invocations that are still Pending, Scheduled or Running.
   - The Ansible counterpart of Terraform's C(alicloud_ecs_invocation) resource, with output, exit codes and a wait that fits long commands.
 author:
@@ -34,12 +38,14 @@ options:
   command_id:
     description:
       - The ID of the command to invoke (a public command name works too).
-      - Required with O(state=present) unless O(invoke_id) is given.
+      - Required unless O(invoke_id) is given. In check mode it may be V(null), as M(alicloud.ecs.ecs_command) returns it
+        in check mode for a command it would create; the task then reports that it would invoke, and makes no call.
     type: str
   instance_ids:
     description:
       - The instances to run the command on, as a set (order and duplicates do not matter).
-      - Required unless O(invoke_id) is given. At most 100.
+      - Required with O(state=present) unless O(invoke_id) is given. At most 100.
+      - With O(state=absent) and no O(instance_ids), every active invocation of O(command_id) is stopped, on any instances.
     type: list
     elements: str
     aliases: [instance_id]
@@ -57,7 +63,7 @@ options:
     default: false
   frequency:
     description:
-      - The schedule of a V(Period) invocation, for example V(rate(5m)), V(at(2026-12-24T20:00:00Z)) or a cron
+      - The schedule of a V(Period) invocation, for example V(rate(5m\)), V(at(2026-12-24T20:00:00Z\)) or a cron
         expression such as V(0 */20 * * * ?) with an optional time zone.
       - Required when O(repeat_mode=Period) or O(timed=true).
     type: str
@@ -65,6 +71,16 @@ options:
     description:
       - Values for the command's C({{name}}) parameters; at most 10, names at most 64 characters.
       - The command must have been created with parameters enabled.
+      - The values show in the task's output, in the result and in the service's invocation record; use
+        O(secret_parameters) for secrets.
+    type: dict
+  secret_parameters:
+    description:
+      - Values for the command's parameters that are secrets. They are merged into O(parameters) (a name may not be in
+        both), compared like them for idempotency, and never shown in output, in the result or in the diff.
+      - The service still keeps them in its invocation record, readable by anyone allowed to call C(DescribeInvocations).
+        To keep a secret out of that record too, store it as an encrypted parameter of OOS (CloudOps Orchestration
+        Service) and write C({{oos-secret:NAME}}) in the command's content; Cloud Assistant resolves it on the instance.
     type: dict
   username:
     description:
@@ -72,7 +88,8 @@ options:
     type: str
   windows_password_name:
     description:
-      - The name of the password (in Systems Manager parameter store) of the Windows user given in O(username).
+      - The name of the encrypted parameter, in OOS (CloudOps Orchestration Service) parameter store, that holds the password
+        of the Windows user given in O(username).
     type: str
   working_dir:
     description:
@@ -91,9 +108,27 @@ options:
     description:
       - Run the command in the container of this name.
     type: str
+  launcher:
+    description:
+      - The launcher that starts the script on the instance (at most 1 KB), overriding the command's own. Compared.
+    type: str
+  termination_mode:
+    description:
+      - What a stop or a time-out kills on the instance, V(Process) (the script's process) or V(ProcessTree) (it and
+        every process it started). Not compared.
+    type: str
+    choices: [Process, ProcessTree]
+  oss_output_delivery:
+    description:
+      - Deliver each instance's whole output to OSS, as V(oss://bucket) or V(oss://bucket/prefix), beside the 24 KB the
+        service keeps. Not compared.
+    type: str
   tags:
     description:
-      - Tags to put on a new invocation. They are not compared, so a present invocation is not replaced for its tags.
+      - Tags to put on a new invocation (at most 18). They are not compared, so a present invocation is not replaced for its
+        tags.
+      - The collection adds two tags of its own, C(ansible:alicloud.ecs:target) and C(ansible:alicloud.ecs:run), by which it
+        finds the reruns of a set.
     type: dict
   invoke_id:
     description:
@@ -103,9 +138,17 @@ options:
     type: str
   force:
     description:
-      - Invoke anew even when a matching invocation is present.
+      - Invoke anew, on the whole set, even when a matching invocation is present.
     type: bool
     default: false
+  rerun:
+    description:
+      - What a run after a Failed, PartialFailed or Stopped one invokes. V(failed) runs the command again only on the instances
+        that did not succeed, and the result covers the whole set (the new invocation for those, the earlier one for the
+        rest); V(all) runs it again on the whole set.
+    type: str
+    choices: [failed, all]
+    default: failed
   wait:
     description:
       - Wait until a V(Once) invocation has finished, or until a periodic or reboot-triggered one is V(Scheduled).
@@ -143,6 +186,9 @@ notes:
   - The result keys are at the top level (RV(invoke_id), RV(status), RV(instances)); Ansible itself owns the result key
     C(invocation), so this module does not use it.
   - A retried InvokeCommand carries the same client token, so a lost answer never runs the command twice.
+  - A task whose command is already present makes two read calls at once (C(DescribeInvocations) and C(DescribeCommands),
+    to compare the command's current content), so it costs one round trip.
+  - A warning names the instances whose output the service cut at 24 KB, and how many bytes were lost.
 seealso:
   - module: alicloud.ecs.ecs_invocation_info
 '''
@@ -190,6 +236,25 @@ EXAMPLES = r'''
     instance_ids: [i-bp1abc****]
     state: absent
 
+- name: Stop every active invocation of a command, on any instances
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    state: absent
+
+- name: Pass a secret to the script without showing it in Ansible's output or the result
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    instance_ids: [i-bp1abc****]
+    parameters:
+      user: deploy
+    secret_parameters:
+      token: "{{ vault_deploy_token }}"
+
+# Better still, keep the secret out of the invocation record: store it as an OOS encrypted
+# parameter named deploy-token and write {{oos-secret:deploy-token}} in the command content.
+
 # From Terraform's alicloud_ecs_invocation:
 #   resource "alicloud_ecs_invocation" "default" {
 #     command_id  = alicloud_ecs_command.default.id
@@ -208,13 +273,24 @@ EXAMPLES = r'''
 
 RETURN = r'''
 invoke_id:
-  description: The invocation ID. V(null) in check mode when an invocation would be made.
+  description:
+    - The invocation ID (the newest one when RV(invoke_ids) has several). V(null) in check mode when an invocation would be
+      made.
   returned: when an invocation exists or would be made
   type: str
   sample: t-hz0jdfwd9f****
+invoke_ids:
+  description:
+    - Every invocation the result covers, newest first; several after a rerun of the instances that failed earlier
+      (O(rerun=failed)).
+  returned: when an invocation exists
+  type: list
+  elements: str
+  sample: [t-hz0jdfwd9f****]
 status:
   description:
-    - The invocation-level status (C(InvocationStatus)), rolled up from the instances' statuses.
+    - The invocation-level status (C(InvocationStatus)), rolled up from the instances' statuses (over every invocation of
+      RV(invoke_ids)).
     - One of V(Pending), V(Scheduled), V(Running), V(Stopping), V(Success), V(PartialFailed), V(Failed) or V(Stopped).
   returned: when an invocation exists
   type: str
@@ -277,6 +353,14 @@ container_name:
   description: The name of the container the command runs in.
   returned: when an invocation exists or would be made
   type: str
+launcher:
+  description: The launcher of the script.
+  returned: when an invocation exists or would be made
+  type: str
+termination_mode:
+  description: What a stop kills on the instance.
+  returned: when an invocation exists
+  type: str
 creation_time:
   description: When the invocation was made (UTC).
   returned: when an invocation exists
@@ -300,6 +384,9 @@ instances:
   contains:
     instance_id:
       description: The instance ID.
+      type: str
+    invoke_id:
+      description: The invocation this instance's record belongs to.
       type: str
     status:
       description:
@@ -365,6 +452,8 @@ error:
 from ansible_collections.alicloud.ecs.plugins.module_utils.client import ApiError
 from ansible_collections.alicloud.ecs.plugins.module_utils.invocations import (
     REPEAT_MODES,
+    RERUN_CHOICES,
+    TERMINATION_MODES,
     InvocationError,
     desired_state,
     ensure_absent,
@@ -383,15 +472,20 @@ def main():
             timed=dict(type='bool', default=False),
             frequency=dict(type='str'),
             parameters=dict(type='dict'),
+            secret_parameters=dict(type='dict', no_log=True),
             username=dict(type='str'),
             windows_password_name=dict(type='str', no_log=False),
             working_dir=dict(type='str'),
             timeout=dict(type='int'),
             container_id=dict(type='str'),
             container_name=dict(type='str'),
+            launcher=dict(type='str'),
+            termination_mode=dict(type='str', choices=list(TERMINATION_MODES)),
+            oss_output_delivery=dict(type='str'),
             tags=dict(type='dict'),
             invoke_id=dict(type='str'),
             force=dict(type='bool', default=False),
+            rerun=dict(type='str', choices=list(RERUN_CHOICES), default='failed'),
             wait=dict(type='bool', default=True),
             wait_timeout=dict(type='int'),
             include_output=dict(type='bool', default=True),
@@ -401,7 +495,11 @@ def main():
     )
     params = module.params
     if not params['invoke_id']:
-        missing = [name for name in ('command_id', 'instance_ids') if params[name] is None]
+        # In check mode a null command_id is a command that ecs_command would create: it would be invoked.
+        required = ('instance_ids',) if module.check_mode and params['state'] == 'present' else ('command_id', 'instance_ids')
+        if params['state'] == 'absent':
+            required = ('command_id',)
+        missing = [name for name in required if params[name] is None]
         if missing:
             module.fail_json(msg='{0} required unless invoke_id is given'.format(' and '.join(missing) + (
                 ' are' if len(missing) > 1 else ' is')))
@@ -424,6 +522,8 @@ def main():
     except ApiError as error:
         module.fail_api(error)
 
+    for warning in outcome.warnings:
+        module.warn(warning)
     result = dict(outcome.invocation, changed=outcome.changed)
     if params['state'] == 'absent':
         result['stopped'] = outcome.stopped

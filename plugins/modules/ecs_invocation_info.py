@@ -31,9 +31,13 @@ options:
     description: Only invocations of commands of this type.
     type: str
     choices: [RunShellScript, RunBatScript, RunPowerShellScript]
-  instance_id:
-    description: Only invocations that run on this instance.
-    type: str
+  instance_ids:
+    description:
+      - Only invocations that run on at least one of these instances.
+      - The API filters by one instance at a time, so this makes one listing per instance (merged, newest first).
+    type: list
+    elements: str
+    aliases: [instance_id]
   invoke_status:
     description:
       - Only invocations in this overall status.
@@ -50,10 +54,15 @@ options:
   include_output:
     description:
       - Return each instance's output, decoded to text.
-      - The API returns output only to a query by O(invoke_id) or O(instance_id); for other queries the module asks for each
+      - The API returns output only to a query by O(invoke_id) or O(instance_ids); for other queries the module asks for each
         invocation's output separately, one call per invocation.
     type: bool
     default: false
+  max_results:
+    description:
+      - Return at most this many invocations, the newest first; listing stops as soon as it has them.
+      - By default every page is followed.
+    type: int
 extends_documentation_fragment:
   - alicloud.ecs.alicloud
   - alicloud.ecs.attributes.info_module
@@ -166,18 +175,22 @@ def main():
             command_id=dict(type='str'),
             command_name=dict(type='str'),
             command_type=dict(type='str', choices=['RunShellScript', 'RunBatScript', 'RunPowerShellScript']),
-            instance_id=dict(type='str'),
+            instance_ids=dict(type='list', elements='str', aliases=['instance_id']),
             invoke_status=dict(type='str', choices=['Pending', 'Scheduled', 'Running', 'Stopping', 'Success', 'Failed',
                                                     'PartialFailed', 'Stopped', 'Finished']),
             repeat_mode=dict(type='str', choices=list(REPEAT_MODES)),
             tags=dict(type='dict'),
             include_output=dict(type='bool', default=False),
+            max_results=dict(type='int'),
         ),
         supports_check_mode=True,
     )
+    if module.params['max_results'] is not None and module.params['max_results'] < 1:
+        module.fail_json(msg='max_results must be at least 1')
     client = module.client
     try:
-        invocations = list_invocations(client, module.params, include_output=module.params['include_output'])
+        invocations = list_invocations(client, module.params, include_output=module.params['include_output'],
+                                       max_results=module.params['max_results'])
     except ApiError as error:
         module.fail_api(error)
     module.exit_json(changed=False, invocations=invocations)

@@ -47,8 +47,8 @@ def test_first_run_waits_for_output_then_rerun_is_converged(ansible, sdk):
     assert rerun['changed'] is False
     assert rerun['invoke_id'] == result['invoke_id']
     assert rerun['instances'][0]['output'] == result['instances'][0]['output']
-    # A converged rerun is one API call: the match and its output come in one DescribeInvocations page.
-    assert [line['action'] for line in ansible.emulator.requests()] == ['DescribeInvocations']
+    # A converged rerun is two reads made at once: the match with its output, and the command's current content.
+    assert sorted(line['action'] for line in ansible.emulator.requests()) == ['DescribeCommands', 'DescribeInvocations']
 
 
 def test_match_beyond_the_first_page(ansible, sdk):
@@ -149,9 +149,24 @@ def test_failing_instance_fails_the_task_and_the_next_run_invokes_again(ansible,
     failing = [item for item in result['instances'] if item['instance_id'] == B][0]
     assert failing['exit_code'] == 3 and 'broken' in failing['output']
 
+    # The next run invokes only the instance that failed; the result still covers the whole set.
     second = ansible.playbook([invocation_task(command_id=command_id, instance_ids=[A, B])])
-    assert second.task('run')['invoke_id'] != result['invoke_id']
+    rerun = second.task('run')
+    assert rerun['invoke_id'] != result['invoke_id']
+    assert rerun['invoke_ids'] == [rerun['invoke_id'], result['invoke_id']]
+    assert rerun['instance_ids'] == sorted([A, B])
     assert mutating_calls(ansible.emulator) == ['InvokeCommand']
+    invoked = ansible.emulator.requests('InvokeCommand')[0]['params']
+    assert invoked['InstanceId.1'] == B and 'InstanceId.2' not in invoked
+    by_id = dict((item['instance_id'], item['invoke_id']) for item in rerun['instances'])
+    assert by_id == {A: result['invoke_id'], B: rerun['invoke_id']}
+
+    # B still fails (the script did not change): the task fails again, and rerun=all runs both.
+    assert rerun['status'] == 'PartialFailed'
+    both = ansible.playbook([invocation_task(command_id=command_id, instance_ids=[A, B], rerun='all')])
+    assert both.task('run')['instance_ids'] == sorted([A, B])
+    invoked = ansible.emulator.requests('InvokeCommand')[0]['params']
+    assert sorted([invoked['InstanceId.1'], invoked['InstanceId.2']]) == sorted([A, B])
 
 
 def test_instance_that_is_not_running_is_named(ansible, sdk):

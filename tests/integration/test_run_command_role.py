@@ -80,3 +80,24 @@ def test_parameters_and_a_missing_input(ansible):
     assert missing.rc != 0
     assert 'run_command_instance_ids' in missing.stdout
     assert ansible.emulator.requests() == []
+
+
+def test_new_options_reach_the_invocation(ansible):
+    run = ansible.playbook(role(run_command_content='pwd; whoami', run_command_instance_ids=[C],
+                                run_command_working_dir='/tmp', run_command_timeout=30,
+                                run_command_tags={'team': 'ops'}))
+    assert run.rc == 0, run.stdout
+    invoked = ansible.emulator.requests('InvokeCommand')[0]['params']
+    assert invoked['WorkingDir'] == '/tmp' and invoked['Timeout'] == '30'
+    assert {'Key': 'team', 'Value': 'ops'} in [dict(Key=invoked['Tag.%d.Key' % n], Value=invoked['Tag.%d.Value' % n])
+                                               for n in range(1, 4) if 'Tag.%d.Key' % n in invoked]
+
+
+def test_a_templated_away_placeholder_says_to_mark_the_script_unsafe(ansible):
+    # Without !unsafe, Ansible renders {{ service }} from the play's variables before the role sees it.
+    run = ansible.playbook(role(run_command_content='systemctl restart {{ service }}', service='nginx',
+                                run_command_instance_ids=[C], run_command_parameters={'service': 'nginx'}))
+    assert run.rc != 0
+    message = run.task('Check that each parameter has its placeholder in the script')['msg']
+    assert 'service' in message and '!unsafe' in message
+    assert ansible.emulator.requests('CreateCommand') == []

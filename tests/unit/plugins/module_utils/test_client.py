@@ -91,10 +91,34 @@ class TestErrorMapping:
         refused = ApiError.from_exception('InvokeCommand', refused_connection())
         assert refused.outcome == 'refused'
 
-    def test_urls_in_errors_lose_their_query(self):
-        error = ApiError.from_exception('InvokeCommand', refused_connection())
+    def test_network_errors_name_the_endpoint_not_urllib3(self):
+        error = ApiError.from_exception('InvokeCommand', refused_connection(), url='http://127.0.0.1:1')
+        assert str(error) == 'InvokeCommand failed: NetworkError: cannot connect to http://127.0.0.1:1 (connection refused)'
         assert 'SECRETSIG' not in str(error) and 'TOK' not in str(error)
-        assert '<redacted>' in str(error)
+        assert 'HTTPConnection' not in str(error) and 'Max retries' not in str(error)
+
+    def test_urls_in_service_messages_lose_their_query(self):
+        error = ApiError.from_exception('X', api_exception(ClientException, 400, 'Bad', 'see /?Signature=SECRETSIG&x=1'))
+        assert 'SECRETSIG' not in str(error) and '<redacted>' in str(error)
+
+    def test_missing_credentials_are_final_and_say_how_to_give_them(self):
+        class CredentialException(Exception):
+            pass
+        error = ApiError.from_exception('DescribeInstances', CredentialException('unable to load credentials from any'))
+        assert error.code == 'NoCredentials' and error.outcome == 'final'
+        for way in ('access_key', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'profile', 'ecs_role_name'):
+            assert way in str(error)
+        send = Flaky(CredentialException('none'))
+        with pytest.raises(ApiError):
+            policy(Clock()).run(send, 'DescribeInstances', client_utils.READ)
+        assert send.calls == 1
+
+    @pytest.mark.parametrize('code, words', [('SignatureDoesNotMatch', 'secret_key'),
+                                             ('Parameter.Disabled', 'enable_parameter')])
+    def test_hints_keep_code_and_request_id(self, code, words):
+        error = ApiError.from_exception('InvokeCommand', api_exception(ClientException, 400, code, 'text'))
+        assert str(error).startswith('InvokeCommand failed: %s: text; ' % code) and words in str(error)
+        assert error.to_dict()['code'] == code and error.to_dict()['request_id'] == 'REQ-1'
 
 
 class TestRetryPolicy:

@@ -13,12 +13,18 @@ import pytest
 
 from ansible_collections.alicloud.ecs.plugins.module_utils.invocations import (
     InvocationError,
-    Poller,
     desired_state,
     differences,
+    plan,
+    Current,
+)
+from ansible_collections.alicloud.ecs.plugins.module_utils.results import (
+    combined_result,
     failure_message,
     invocation_result,
+    rollup,
 )
+from ansible_collections.alicloud.ecs.plugins.module_utils.waiting import Poller
 
 
 def params(**given):
@@ -61,7 +67,71 @@ def test_result_shape_and_failure_message():
     assert result['instance_ids'] == ['i-1', 'i-2']
     assert result['parameters'] == {'a': 'b'}
     assert result['instances'][1]['output'] == 'boom\n' and result['instances'][1]['exit_code'] == 3
-    assert failure_message(result) == 'invocation t-1 finished PartialFailed: i-2 Failed (ExitCodeNonzero, exit code 3)'
+    assert failure_message(result) == ('invocation t-1 finished PartialFailed: i-2 Failed (ExitCodeNonzero, exit code 3; '
+                                       'output ends: boom)')
+
+
+def _raw(invoke_id, records, status='PartialFailed', content='ZWNobyBhCg=='):
+    return {'InvokeId': invoke_id, 'InvocationStatus': status, 'CommandId': 'c-1', 'RepeatMode': 'Once',
+            'CommandContent': content, 'CommandType': 'RunShellScript',
+            'InvokeInstances': {'InvokeInstance': [dict(InstanceId=i, InvocationStatus=s) for i, s in records]}}
+
+
+def test_message_says_exit_code_only_for_commands_that_ran():
+    raw = _raw('t-1', [('i-1', 'Invalid'), ('i-2', 'Aborted')], status='Failed')
+    raw['InvokeInstances']['InvokeInstance'][0].update(ExitCode=0, ErrorCode='CommandNotApplicable',
+                                                       ErrorInfo='the command type does not fit the OS')
+    message = failure_message(invocation_result(raw))
+    assert 'exit code' not in message
+    assert 'i-1 Invalid (CommandNotApplicable: the command type does not fit the OS)' in message
+
+
+def test_failure_message_names_at_most_twenty_instances():
+    raw = _raw('t-1', [('i-%03d' % n, 'Failed') for n in range(25)], status='Failed')
+    assert failure_message(invocation_result(raw)).endswith('and 5 more')
+
+
+def test_rerun_part_covers_the_failed_instances_and_rolls_up():
+    base = _raw('t-1', [('i-1', 'Success'), ('i-2', 'Failed')])
+    rerun = _raw('t-2', [('i-2', 'Success')], status='Success')
+    result = combined_result([rerun, base], ['i-1', 'i-2'])
+    assert result['invoke_ids'] == ['t-2', 't-1'] and result['status'] == 'Success'
+    assert [item['invoke_id'] for item in result['instances']] == ['t-1', 't-2']
+    assert rollup(['Success', 'Failed']) == 'PartialFailed' and rollup(['Stopped']) == 'Stopped'
+
+
+def test_plan_reruns_only_what_did_not_succeed_unless_told_all():
+    desired = desired_state(params(instance_ids=['i-1', 'i-2', 'i-3']))
+    current = Current([_raw('t-1', [('i-1', 'Success'), ('i-2', 'Failed'), ('i-3', 'Timeout')])], 'run-1')
+    command = {'CommandContent': 'ZWNobyBhCg==', 'Type': 'RunShellScript'}
+    rerun = plan(current, command, desired, dict(rerun='failed'))
+    assert rerun.action == 'rerun' and rerun.instance_ids == ['i-2', 'i-3']
+    assert plan(current, command, desired, dict(rerun='all')).instance_ids == ['i-1', 'i-2', 'i-3']
+
+
+def test_plan_invokes_again_when_the_command_content_changed():
+    desired = desired_state(params(instance_ids=['i-1']))
+    current = Current([_raw('t-1', [('i-1', 'Success')], status='Success')], 'run-1')
+    same = plan(current, {'CommandContent': 'ZWNobyBhCg==', 'Type': 'RunShellScript'}, desired, {})
+    assert same.action == 'converged'
+    changed = plan(current, {'CommandContent': 'ZWNobyBiCg==', 'Type': 'RunShellScript'}, desired, {})
+    assert changed.action == 'invoke' and 'command content' in changed.reason
+    assert plan(current, None, desired, {}).action == 'converged'  # a public command: nothing to compare
+
+
+def test_secret_parameters_merge_and_must_not_repeat_a_name():
+    desired = desired_state(params(parameters={'user': 'u'}, secret_parameters={'token': 's3'}))
+    assert desired['parameters'] == {'user': 'u', 'token': 's3'} and desired['secret_keys'] == ['token']
+    with pytest.raises(InvocationError, match='both'):
+        desired_state(params(parameters={'token': 'a'}, secret_parameters={'token': 'b'}))
+
+
+@pytest.mark.parametrize('given, words', [(dict(instance_ids=['i-%d' % n for n in range(101)]), 'at most 100'),
+                                          (dict(oss_output_delivery='s3://x'), 'oss://'),
+                                          (dict(tags={'ansible:alicloud.ecs:run': 'x'}), "collection's own")])
+def test_more_bad_input(given, words):
+    with pytest.raises(InvocationError, match=words):
+        desired_state(params(**given))
 
 
 def test_poller_backs_off_from_half_a_second_to_ten():
