@@ -300,14 +300,17 @@ def find_current(client, desired, include_output=False):
     if _ids(newest) == ids and _fully_present(newest):
         return Current([newest], run)
     with_output = set([newest['InvokeId']]) if include_output else set()
-    parts = [raw for raw in list_run(client, command_id, target_fingerprint(command_id, ids), run)
-             if raw['InvokeId'] != newest['InvokeId']]
+    listed = list_run(client, command_id, target_fingerprint(command_id, ids), run)
+    # The listing is newest first. ``newest`` is only the newest on the first instance: a rerun of
+    # other instances may be newer. An untagged run is older than the reruns that carry its id.
+    parts = [raw for raw in listed if raw['InvokeId'] != newest['InvokeId']]
     if tagged_run:
-        parts.insert(0, newest)
+        # Keep the item of the first query: it has the output.
+        parts = [newest if raw['InvokeId'] == newest['InvokeId'] else raw for raw in listed] \
+            if len(parts) < len(listed) else [newest] + parts
     else:
-        parts.append(newest)  # the untagged run is older than the reruns that carry its id
-    listed = [raw['InvokeId'] for raw in parts]
-    if run not in listed and run.startswith('t-'):
+        parts.append(newest)
+    if run not in [raw['InvokeId'] for raw in parts] and run.startswith('t-'):
         base = describe(client, run, include_output)
         if base:
             parts.append(base)

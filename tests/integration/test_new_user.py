@@ -182,3 +182,23 @@ def test_info_takes_instance_ids_and_max_results_and_instance_info_gives_ids(ans
     assert len(run.task('newest')['invocations']) == 1
     assert sorted(run.task('instances')['ids']) == sorted([A, B])
     assert run.task('instances')['ids'] == [item['instance_id'] for item in run.task('instances')['instances']]
+
+
+def test_rerun_of_the_failed_part_then_converges(ansible, sdk):
+    # B fails once (no marker yet in its working directory), then succeeds.
+    script = ('if [ "$ECS_EMULATOR_INSTANCE_ID" = "%s" ] && [ ! -f marker ]; then touch marker; exit 3; fi; '
+              'echo fine' % B)
+    command_id = create_command(sdk, script, name='fails-once')
+    first = ansible.playbook([task(command_id=command_id, instance_ids=[A, B])])
+    assert first.task('run')['status'] == 'PartialFailed'
+    second = ansible.playbook([task(command_id=command_id, instance_ids=[B, A])])
+    rerun = second.task('run')
+    assert second.rc == 0, second.stdout
+    assert rerun['changed'] is True and rerun['status'] == 'Success'
+    assert [line['params']['InstanceId.1'] for line in ansible.emulator.requests('InvokeCommand')] == [B]
+    assert [item['output'] for item in rerun['instances']] == ['fine\n', 'fine\n']
+    third = ansible.playbook([task(command_id=command_id, instance_ids=[A, B])])
+    converged = third.task('run')
+    assert converged["changed"] is False and converged["status"] == "Success", (converged, [(l["action"], l["params"]) for l in ansible.emulator.requests()])
+    assert converged['invoke_ids'] == rerun['invoke_ids']
+    assert mutating(ansible.emulator) == []
