@@ -326,7 +326,7 @@ timed:
   type: bool
   sample: false
 parameters:
-  description: The parameter values of the invocation.
+  description: The parameter values of the invocation, without those of O(secret_parameters).
   returned: when an invocation exists or would be made
   type: dict
   sample: {"version": "1.4.2"}
