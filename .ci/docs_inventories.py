@@ -26,15 +26,22 @@ ANSIBLE_LABELS = {
                                  'Index of all Callback Plugins'),
     'list_of_collections': ('collections/index.html#list-of-collections', 'Collection Index'),
 }
+# Ansible's own environment variables that plugin pages refer to (the inventory cache options),
+# each at its anchor in the configuration reference. A new one fails the build with
+# "'envvar' reference target not found: NAME": add it here.
+ANSIBLE_ENVVARS = ('ANSIBLE_CACHE_PLUGIN', 'ANSIBLE_CACHE_PLUGIN_CONNECTION', 'ANSIBLE_CACHE_PLUGIN_PREFIX',
+                   'ANSIBLE_CACHE_PLUGIN_TIMEOUT')
 # The file names the generated conf.py looks for beside the RST sources, and their projects.
 INVENTORIES = {'ansible_devel.inv': 'Ansible', 'python2.inv': 'Python', 'python3.inv': 'Python',
                'jinja2.inv': 'Jinja'}
 
 
-def inventory(project, labels):
+def inventory(project, labels, envvars=()):
     header = ('# Sphinx inventory version 2\n# Project: %s\n# Version: \n'
               '# The remainder of this file is compressed using zlib.\n' % project)
     body = ''.join('%s std:label -1 %s %s\n' % (name, uri, title) for name, (uri, title) in sorted(labels.items()))
+    body += ''.join('%s std:envvar -1 reference_appendices/config.html#envvar-%s -\n' % (name, name)
+                    for name in envvars)
     return header.encode() + zlib.compress(body.encode())
 
 
@@ -44,7 +51,8 @@ def main(argv):
         return 2
     for name, project in INVENTORIES.items():
         with open(os.path.join(argv[1], name), 'wb') as handle:
-            handle.write(inventory(project, ANSIBLE_LABELS if name == 'ansible_devel.inv' else {}))
+            ansible = name == 'ansible_devel.inv'
+            handle.write(inventory(project, ANSIBLE_LABELS if ansible else {}, ANSIBLE_ENVVARS if ansible else ()))
     return 0
 
 
