@@ -136,34 +136,34 @@ keyed_groups:
   - key: instance_type
     prefix: type
 
----
+# Another file (each example is a file of its own):
 # web.alicloud_ecs.yml: web servers of one VPC named by their Name tag, reached on their private address.
-plugin: alicloud.ecs.ecs
-region: cn-hangzhou
-filters:
-  vpc_id: vpc-bp1234567890abcdef
-  tags:
-    role: web
-exclude_filters:
-  - status: Stopped
-hostnames:
-  - tag:Name
-  - instance_name
-  - instance_id
-compose:
-  ansible_host: private_ip_address
+# plugin: alicloud.ecs.ecs
+# region: cn-hangzhou
+# filters:
+#   vpc_id: vpc-bp1234567890abcdef
+#   tags:
+#     role: web
+# exclude_filters:
+#   - status: Stopped
+# hostnames:
+#   - tag:Name
+#   - instance_name
+#   - instance_id
+# compose:
+#   ansible_host: private_ip_address
 
----
+# Another file (each example is a file of its own):
 # ops.alicloud_ecs.yml: hosts with their Cloud Assistant agent status, cached for an hour.
-plugin: alicloud.ecs.ecs
-regions: [cn-hangzhou]
-cloud_assistant_status: true
-groups:
-  agent_offline: not cloud_assistant_online
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/alicloud_ecs_inventory
-cache_timeout: 3600
+# plugin: alicloud.ecs.ecs
+# regions: [cn-hangzhou]
+# cloud_assistant_status: true
+# groups:
+#   agent_offline: not cloud_assistant_online
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/alicloud_ecs_inventory
+# cache_timeout: 3600
 '''
 
 import hashlib
