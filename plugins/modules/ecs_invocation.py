@@ -40,6 +40,7 @@ options:
       - The ID of the command to invoke (a public command name works too).
       - Required unless O(invoke_id) is given. In check mode it may be V(null), as M(alicloud.ecs.ecs_command) returns it
         in check mode for a command it would create; the task then reports that it would invoke, and makes no call.
+        (ansible-core before 2.19 renders that null as an empty string, which counts as null too.)
     type: str
   instance_ids:
     description:
@@ -494,11 +495,17 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    if params['command_id'] == '':
+        # ansible-core before 2.19 renders a null (ecs_command's check-mode command_id) as ''.
+        params['command_id'] = None
     if not params['invoke_id']:
-        # In check mode a null command_id is a command that ecs_command would create: it would be invoked.
-        required = ('instance_ids',) if module.check_mode and params['state'] == 'present' else ('command_id', 'instance_ids')
         if params['state'] == 'absent':
             required = ('command_id',)
+        elif module.check_mode:
+            # In check mode a null command_id is a command that ecs_command would create: it would be invoked.
+            required = ('instance_ids',)
+        else:
+            required = ('command_id', 'instance_ids')
         missing = [name for name in required if params[name] is None]
         if missing:
             module.fail_json(msg='{0} required unless invoke_id is given'.format(' and '.join(missing) + (
