@@ -40,7 +40,7 @@ options:
       - The ID of the command to invoke (a public command name works too).
       - Required unless O(invoke_id) is given. In check mode it may be V(null), as M(alicloud.ecs.ecs_command) returns it
         in check mode for a command it would create; the task then reports that it would invoke, and makes no call.
-        (ansible-core before 2.19 renders that null as an empty string, which counts as null too.)
+        (ansible-core 2.16 renders that null as an empty string, which counts as null too.)
     type: str
   instance_ids:
     description:
@@ -496,7 +496,7 @@ def main():
     )
     params = module.params
     if params['command_id'] == '':
-        # ansible-core before 2.19 renders a null (ecs_command's check-mode command_id) as ''.
+        # ansible-core 2.16 renders a null (ecs_command's check-mode command_id) as ''.
         params['command_id'] = None
     if not params['invoke_id']:
         if params['state'] == 'absent':
