@@ -27,6 +27,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
+from ansible_output import plain  # noqa: E402 pylint: disable=wrong-import-position
 from checkout import collections_path  # noqa: E402 pylint: disable=wrong-import-position
 from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, Emulator  # noqa: E402 pylint: disable=wrong-import-position
 
@@ -40,16 +41,6 @@ def split(total):
     """Instances per region: two fifths, two fifths and the rest (5,000: 2,000 + 2,000 + 1,000)."""
     first = total * 2 // 5
     return dict(zip(REGIONS, (first, first, total - 2 * first)))
-
-
-def plain(value):
-    if isinstance(value, dict):
-        if set(value) == {'__ansible_unsafe'}:
-            return value['__ansible_unsafe']
-        return dict((key, plain(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
 
 
 class Bench(object):

@@ -70,3 +70,18 @@ def agent_status(client, instance_ids):
             online = str(item.get('CloudAssistantStatus', '')).lower() == 'true'
             statuses[item.get('InstanceId')] = dict(online=online, version=item.get('CloudAssistantVersion') or None)
     return statuses
+
+
+def resolve_targets(client, tags=None, resource_group_id=None):
+    """The instances having all ``tags`` (in ``resource_group_id``): ``(running, skipped)``, both sorted by id.
+
+    ``running`` are the instance dicts of the Running ones, the set a task targets; ``skipped``
+    are ``{instance_id, status}`` of the others that match. Every page is read, so the set is
+    the same whatever its size.
+    """
+    found = list_instances(client, dict(tags=tags, resource_group_id=resource_group_id))
+    found.sort(key=lambda item: item['instance_id'])
+    running = [item for item in found if item.get('status') == 'Running']
+    skipped = [dict(instance_id=item['instance_id'], status=item.get('status')) for item in found
+               if item.get('status') != 'Running']
+    return running, skipped

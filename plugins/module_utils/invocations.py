@@ -29,16 +29,22 @@ from ansible_collections.alicloud.ecs.plugins.module_utils.client import (
     tag_params,
     tags_dict,
 )
+from ansible_collections.alicloud.ecs.plugins.module_utils.instances import resolve_targets
 from ansible_collections.alicloud.ecs.plugins.module_utils.preflight import problems as preflight_problems
 from ansible_collections.alicloud.ecs.plugins.module_utils.results import (
+    INSTANCE_FAILED,
     INSTANCE_PRESENT,
+    bounded,
     combined_result,
     dropped_warning,
     failure_message,
     invocation_result,
+    output_groups,
     raw_instances,
+    summary,
 )
-from ansible_collections.alicloud.ecs.plugins.module_utils.waiting import Poller, WaitTimeout, is_settled, wait_for
+from ansible_collections.alicloud.ecs.plugins.module_utils.waiting import WaitTimeout, is_settled, wait_for
+from ansible_collections.alicloud.ecs.plugins.module_utils.waves import MAX_WAVE, Interrupted, parse_limit, run_waves
 
 REPEAT_MODES = ('Once', 'Period', 'NextRebootOnly', 'EveryReboot')
 TERMINATION_MODES = ('Process', 'ProcessTree')
@@ -50,9 +56,9 @@ FAILED = ('Failed', 'PartialFailed')
 MAX_PARAMETERS = 10
 MAX_PARAMETER_KEY = 64
 MAX_LAUNCHER = 1024
-# InvokeCommand takes at most 100 instance ids; StopInvocation at most 50 per call.
-MAX_INSTANCES = 100
+# StopInvocation takes at most 50 instance ids per call; DescribeInstances at most 20 tags.
 STOP_BATCH = 50
+MAX_TARGET_TAGS = 20
 # An invocation takes at most 20 tags; the collection uses two of them.
 MAX_TAGS = 20
 TARGET_TAG = 'ansible:alicloud.ecs:target'
@@ -92,6 +98,27 @@ def _check_parameters(parameters, secret_parameters):
     return dict((key, '' if value is None else str(value)) for key, value in merged.items()), sorted(secret)
 
 
+def _target_selector(params, instance_ids):
+    """``instance_tags`` and ``resource_group_id``, checked: they choose the set instead of ``instance_ids``."""
+    tags, group = params.get('instance_tags'), params.get('resource_group_id') or None
+    if tags is None and group is None:
+        return None, None
+    if instance_ids is not None:
+        raise InvocationError('give instance_ids, or instance_tags and/or resource_group_id, not both: the tags and the '
+                              'resource group choose the instances')
+    tags = dict(tags or {})
+    if not tags and group is None:
+        raise InvocationError('instance_tags must name at least one tag')
+    if len(tags) > MAX_TARGET_TAGS:
+        raise InvocationError('instance_tags has {0} tags; DescribeInstances filters by at most {1}'.format(
+            len(tags), MAX_TARGET_TAGS))
+    empty = sorted(key for key, value in tags.items() if not key or value is None)
+    if empty:
+        raise InvocationError('instance_tags needs a key and a value for each tag: {0}'.format(
+            ', '.join(repr(key) for key in empty)))
+    return dict((key, str(value)) for key, value in tags.items()), group
+
+
 def desired_state(params):
     """Normalise and check the task's invocation options; raise InvocationError on bad input.
 
@@ -102,9 +129,7 @@ def desired_state(params):
         instance_ids = sorted(set(i.strip() for i in instance_ids if i and i.strip()))
         if not instance_ids:
             raise InvocationError('instance_ids must name at least one instance')
-        if len(instance_ids) > MAX_INSTANCES:
-            raise InvocationError('instance_ids names {0} instances; one invocation takes at most {1}: split the set '
-                                  'over several tasks'.format(len(instance_ids), MAX_INSTANCES))
+    instance_tags, resource_group_id = _target_selector(params, instance_ids)
     timed = params.get('timed')
     frequency = params.get('frequency') or None
     repeat_mode = params.get('repeat_mode')
@@ -138,9 +163,25 @@ def desired_state(params):
     if len(tags) > MAX_TAGS - len(OWN_TAGS):
         raise InvocationError('tags has {0} tags; an invocation takes {1}, {2} of which the collection uses'.format(
             len(tags), MAX_TAGS, len(OWN_TAGS)))
+    try:
+        concurrency = parse_limit(params.get('concurrency'), 'concurrency', 1)
+        max_failures = parse_limit(params.get('max_failures'), 'max_failures', 0)
+    except ValueError as error:
+        raise InvocationError(str(error))
+    if concurrency or max_failures:
+        if not params.get('wait', True):
+            raise InvocationError('concurrency and max_failures need wait=true: the next wave starts when earlier ones '
+                                  'finish')
+        if (repeat_mode or 'Once') != 'Once':
+            raise InvocationError('concurrency and max_failures apply to repeat_mode Once, not {0}: a scheduled '
+                                  'invocation never finishes'.format(repeat_mode))
     return dict(
         command_id=params.get('command_id'),
         instance_ids=instance_ids,
+        instance_tags=instance_tags,
+        resource_group_id=resource_group_id,
+        concurrency=concurrency,
+        max_failures=max_failures,
         repeat_mode=repeat_mode or 'Once',
         frequency=frequency if (repeat_mode or 'Once') == 'Period' else None,
         parameters=parameters,
@@ -269,12 +310,24 @@ def find_exact(client, command_id, instance_ids, include_output=False):
             yield raw
 
 
-def list_run(client, command_id, fingerprint, run=None):
-    """Every invocation tagged for this target (and this run, when given), newest first."""
+def tagged(client, command_id, fingerprint, run=None):
+    """Yield the invocations tagged for this target (and this run, when given), newest first, page by page."""
     tags = {TARGET_TAG: fingerprint}
     if run:
         tags[RUN_TAG] = run
-    return list(client.paginate('DescribeInvocations', {'CommandId': command_id, 'Tag': tag_params(tags)}))
+    return client.paginate('DescribeInvocations', {'CommandId': command_id, 'Tag': tag_params(tags)})
+
+
+def list_run(client, command_id, fingerprint, run=None):
+    """Every invocation tagged for this target (and this run, when given), newest first."""
+    return list(tagged(client, command_id, fingerprint, run))
+
+
+def with_output(client, parts):
+    """The items again, each with its output (a listing by tag has none): one call per item, at once."""
+    fetched = run_parallel(*[lambda raw=raw: describe(client, raw['InvokeId'], True) or raw for raw in parts]) \
+        if parts else []
+    return list(fetched)
 
 
 class Current(object):
@@ -292,6 +345,8 @@ def find_current(client, desired, include_output=False):
     failed part asks for its reruns by tag (and for their output, one call each).
     """
     command_id, ids = desired['command_id'], desired['instance_ids']
+    if len(ids) > MAX_WAVE:
+        return _find_waved(client, command_id, ids, include_output)
     newest = next(find_exact(client, command_id, ids, include_output), None)
     if newest is None:
         return None
@@ -320,6 +375,25 @@ def find_current(client, desired, include_output=False):
         used = [raw if raw['InvokeId'] in with_output else (describe(client, raw['InvokeId'], True) or raw)
                 for raw in used]
     return Current(used, run)
+
+
+def _find_waved(client, command_id, ids, include_output):
+    """find_current for a set no single invocation covers: the newest run's waves and reruns, by tag.
+
+    One listing (a page holds 50 waves) answers it: a run's items are all newer than those of
+    earlier runs, so listing stops at the first item of another run.
+    """
+    parts, run = [], None
+    for raw in tagged(client, command_id, target_fingerprint(command_id, ids)):
+        this_run = _tags(raw).get(RUN_TAG)
+        if run is not None and this_run != run:
+            break
+        run = this_run
+        parts.append(raw)
+    if not parts:
+        return None
+    used = [raw for raw in parts if raw['InvokeId'] in combined_result(parts, ids)['invoke_ids']]
+    return Current(with_output(client, used) if include_output else used, run)
 
 
 def invoke(client, desired, instance_ids, run, windows_password_name=None):
@@ -402,23 +476,60 @@ def plan(current, command, desired, options):
     return Plan('rerun', sorted(not_done), reason='earlier run ended {0}'.format(result['status']))
 
 
-def _settle(client, parts, instance_ids, options, changed, first_delay=None, secret_keys=()):
-    """Wait for the unsettled parts when asked; fail when the set ended Failed or PartialFailed."""
+def _settle(client, parts, instance_ids, options, desired, skipped=()):
+    """Wait for the unsettled parts of an earlier run when asked; fail when the set failed (see _judge)."""
     settled = []
+    secret_keys = desired.get('secret_keys', ())
     try:
         for raw in parts:
             if options['wait'] and not is_settled(raw.get('InvocationStatus'), raw.get('RepeatMode')):
                 raw = wait_for(lambda invoke_id: describe(client, invoke_id, options['include_output']), raw['InvokeId'],
-                               raw.get('RepeatMode'), options['wait_timeout'], first_delay=first_delay)
+                               raw.get('RepeatMode'), options['wait_timeout'])
             settled.append(raw)
     except WaitTimeout as error:
-        raise InvocationError(str(error), invocation=hide_secrets(error.invocation, secret_keys), changed=changed)
+        raise InvocationError(str(error), invocation=hide_secrets(error.invocation, secret_keys))
     except LookupError as error:
-        raise InvocationError(str(error), changed=changed)
-    result = hide_secrets(combined_result(settled, instance_ids), secret_keys)
-    if result['status'] in FAILED:
-        raise InvocationError(failure_message(result), invocation=result, changed=changed)
+        raise InvocationError(str(error))
+    result = fleet_result(hide_secrets(combined_result(settled, instance_ids), secret_keys), skipped)
+    return result, _judge(result, desired, changed=False)
+
+
+def fleet_result(result, skipped=(), not_started=()):
+    """Add what reads at fleet size: ``summary`` and ``output_groups`` (when there are instances), and the
+    ``skipped_instances`` and ``not_started_instances`` lists."""
+    result = dict(result or {})
+    if result.get('instances') is not None:
+        result.update(summary=summary(result, not_started, skipped), output_groups=output_groups(result))
+    result.update(skipped_instances=list(skipped), not_started_instances=list(not_started))
     return result
+
+
+def _judge(result, desired, changed, not_started=()):
+    """Raise InvocationError when the set failed beyond what ``max_failures`` allows; return the warnings.
+
+    Without max_failures any failed instance fails the task. With it, failures within the limit
+    are a warning: the next run invokes those instances again (rerun=failed).
+    """
+    warnings = _warnings(result)
+    failed = [item for item in result['instances'] if item['status'] in INSTANCE_FAILED]
+    limit = desired.get('max_failures')
+    if limit is None:
+        if result['status'] in FAILED:
+            raise InvocationError(failure_message(result), invocation=result, changed=changed)
+        return warnings
+    total = len(desired['instance_ids'])
+    allowed = limit.of(total)
+    described = '{0}{1}'.format(limit, ' ({0} of {1})'.format(allowed, total) if limit.percent else '')
+    if len(failed) > allowed:
+        text = '{0} instances failed, more than max_failures {1} allows'.format(len(failed), described)
+        if not_started:
+            text += '; no further wave was started: {0} instances never started ({1})'.format(
+                len(not_started), bounded(not_started))
+        raise InvocationError('{0}. {1}'.format(text, failure_message(result)), invocation=result, changed=changed)
+    if failed:
+        warnings.append('{0} of {1} instances failed, within max_failures {2}; the next run invokes them again: '
+                        '{3}'.format(len(failed), total, described, failure_message(result)))
+    return warnings
 
 
 def _warnings(result):
@@ -426,50 +537,134 @@ def _warnings(result):
     return [warning] if warning else []
 
 
+def _selector_text(desired):
+    words = []
+    if desired.get('instance_tags'):
+        words.append('has the tags ' + ', '.join('{0}={1}'.format(key, value)
+                                                 for key, value in sorted(desired['instance_tags'].items())))
+    if desired.get('resource_group_id'):
+        words.append('is in resource group ' + desired['resource_group_id'])
+    return ' and '.join(words)
+
+
+def resolve(client, desired):
+    """Choose the set by ``instance_tags`` / ``resource_group_id`` (nothing to do with ``instance_ids``).
+
+    Sets ``desired['instance_ids']`` to the Running instances that match; returns the skipped
+    ones (matched, not Running) and the listed instance dicts (for the pre-flight check).
+    """
+    if desired['instance_ids'] is not None or (desired.get('instance_tags') is None and
+                                               desired.get('resource_group_id') is None):
+        return [], None
+    running, skipped = resolve_targets(client, desired['instance_tags'], desired['resource_group_id'])
+    if not running:
+        found = '; it matches {0}, none Running'.format(bounded('{0} ({1})'.format(item['instance_id'], item['status'])
+                                                                 for item in skipped)) if skipped else ''
+        raise InvocationError('no instance in region {0} {1}{2}: check instance_tags, resource_group_id and the region '
+                              'option'.format(client.region, _selector_text(desired) or 'matches', found))
+    desired['instance_ids'] = [item['instance_id'] for item in running]
+    return skipped, running
+
+
+def _follow(client, desired, run, include_output):
+    """How run_waves looks at started waves: one wave by its id (with output), several through one listing by tag.
+
+    Returns ``look`` and the set of invoke ids whose last look carried output.
+    """
+    fingerprint = target_fingerprint(desired['command_id'], desired['instance_ids'])
+    has_output = set()
+
+    def by_id(invoke_id):
+        if include_output:
+            has_output.add(invoke_id)
+        return describe(client, invoke_id, include_output)
+
+    def look(invoke_ids):
+        if len(invoke_ids) == 1:
+            return {invoke_ids[0]: by_id(invoke_ids[0])}
+        wanted, found = set(invoke_ids), {}
+        for raw in tagged(client, desired['command_id'], fingerprint, run):
+            if raw['InvokeId'] in wanted:
+                found[raw['InvokeId']] = raw
+                has_output.discard(raw['InvokeId'])
+                if len(found) == len(wanted):
+                    break
+        # A wave not listed yet is asked for by its id.
+        found.update((invoke_id, by_id(invoke_id)) for invoke_id in invoke_ids if invoke_id not in found)
+        return found
+
+    return look, has_output
+
+
+def _invoke_set(client, desired, instance_ids, run, options, earlier, skipped):
+    """Invoke ``instance_ids`` in waves as part of ``run``; return the result over the set and the warnings."""
+    secret_keys = desired.get('secret_keys', ())
+    look, has_output = _follow(client, desired, run, options['include_output'])
+    try:
+        ran = run_waves(instance_ids, lambda ids: invoke(client, desired, ids, run, options.get('windows_password_name')),
+                        look, desired['repeat_mode'], desired['concurrency'], desired['max_failures'],
+                        options['wait'], options['wait_timeout'])
+    except Interrupted as error:
+        started = [wave.invoke_id for wave in error.waves]
+        if not started and isinstance(error.cause, ApiError):
+            raise error.cause  # nothing was started: an API error like any other
+        parts = [wave.raw for wave in reversed(error.waves) if wave.raw] + earlier
+        result = fleet_result(hide_secrets(combined_result(parts, desired['instance_ids']), secret_keys) if parts
+                              else dict(invoke_id=started[0], invoke_ids=started), skipped, error.not_started)
+        result['invoke_ids'] = started + [i for i in result.get('invoke_ids') or [] if i not in started]
+        message = str(error)
+        if isinstance(error.cause, ApiError):
+            message = '{0} (after invocation{1} {2} {3} started)'.format(
+                error, 's' if len(started) > 1 else '', ', '.join(started), 'were' if len(started) > 1 else 'was')
+        raise InvocationError(message, invocation=result, changed=True,
+                              error=error.cause.to_dict() if isinstance(error.cause, ApiError) else None)
+    new_parts = ran.parts()
+    if options['include_output']:
+        missing = [raw for raw in new_parts if raw['InvokeId'] not in has_output]
+        refreshed = dict((raw['InvokeId'], raw) for raw in with_output(client, missing))
+        new_parts = [refreshed.get(raw['InvokeId'], raw) for raw in new_parts]
+    result = fleet_result(hide_secrets(combined_result(new_parts + earlier, desired['instance_ids']), secret_keys),
+                          skipped, ran.not_started)
+    return result, _judge(result, desired, changed=True, not_started=ran.not_started)
+
+
 def ensure_present(client, desired, options, check_mode=False):
     """Make the invocation present (see DESIGN: idempotent on command id + instance set)."""
     if options.get('invoke_id'):
         return adopt(client, desired, options, check_mode)
+    skipped, listed = resolve(client, desired)
     secret_keys = desired.get('secret_keys', ())
     if desired['command_id'] is None:
         # Only in check mode: the command does not exist yet (ecs_command would create it).
         after = planned(desired)
-        return Outcome(True, after, before={}, after=after)
+        return Outcome(True, fleet_result(after, skipped), before={}, after=after)
     current, command = run_parallel(lambda: find_current(client, desired, options['include_output']),
                                     lambda: describe_command(client, desired['command_id']))
     decision = plan(current, command, desired, options)
     before_result = hide_secrets(combined_result(current.parts, desired['instance_ids']), secret_keys) if current else None
     if decision.action == 'converged':
         if check_mode:
-            return Outcome(False, before_result, warnings=_warnings(before_result))
-        result = _settle(client, current.parts, desired['instance_ids'], options, False, secret_keys=secret_keys)
-        return Outcome(False, result, warnings=_warnings(result))
+            return Outcome(False, fleet_result(before_result, skipped), warnings=_warnings(before_result))
+        result, warnings = _settle(client, current.parts, desired['instance_ids'], options, desired, skipped)
+        return Outcome(False, result, warnings=warnings)
     after = planned(desired, before_result)
     before = compared_view(before_result, secret_keys)
     if check_mode:
         if decision.action == 'rerun':
             after['instance_ids'] = decision.instance_ids
-        return Outcome(True, after, before=before, after=after)
+        return Outcome(True, fleet_result(after, skipped), before=before, after=after)
     if options['preflight']:
-        found = preflight_problems(client, decision.instance_ids, (command or {}).get('Type'))
+        known = [item for item in listed if item['instance_id'] in decision.instance_ids] if listed else None
+        found = preflight_problems(client, decision.instance_ids, (command or {}).get('Type'), known)
         if found:
             raise InvocationError('pre-flight check failed, nothing was invoked: {0}. Set preflight=false to skip this '
                                   'check'.format('; '.join(found)))
     for invoke_id in decision.stop:
         stop(client, invoke_id)
     run = current.run if decision.action == 'rerun' else uuid.uuid4().hex[:16]
-    invoke_id = invoke(client, desired, decision.instance_ids, run, options.get('windows_password_name'))
-    try:
-        raw = describe(client, invoke_id, include_output=options['include_output']) if not options['wait'] else \
-            dict(InvokeId=invoke_id, InvocationStatus='Pending', RepeatMode=desired['repeat_mode'])
-        parts = [raw] + (current.parts if decision.action == 'rerun' else [])
-        result = _settle(client, parts, desired['instance_ids'], options, True, first_delay=Poller().first,
-                         secret_keys=secret_keys)
-    except ApiError as error:
-        # The command was started: say which invocation, so nothing is left unaccounted for.
-        raise InvocationError('{0} (after invocation {1} was started)'.format(error, invoke_id),
-                              invocation=dict(invoke_id=invoke_id), changed=True, error=error.to_dict())
-    return Outcome(True, result, before=before, after=compared_view(result, secret_keys), warnings=_warnings(result))
+    earlier = current.parts if decision.action == 'rerun' else []
+    result, warnings = _invoke_set(client, desired, decision.instance_ids, run, options, earlier, skipped)
+    return Outcome(True, result, before=before, after=compared_view(result, secret_keys), warnings=warnings)
 
 
 def adopt(client, desired, options, check_mode):
@@ -487,8 +682,8 @@ def adopt(client, desired, options, check_mode):
             invocation=current)
     if check_mode:
         return Outcome(False, current)
-    result = _settle(client, [raw], current['instance_ids'], options, False, secret_keys=desired.get('secret_keys', ()))
-    return Outcome(False, result, warnings=_warnings(result))
+    result, warnings = _settle(client, [raw], current['instance_ids'], options, dict(desired, instance_ids=current['instance_ids']))
+    return Outcome(False, result, warnings=warnings)
 
 
 def _matches_for_absent(client, desired, invoke_id):
@@ -499,14 +694,18 @@ def _matches_for_absent(client, desired, invoke_id):
         # Only the command: every invocation of it, on any instances.
         return list(client.paginate('DescribeInvocations', {'CommandId': desired['command_id']}))
     command_id, ids = desired['command_id'], desired['instance_ids']
-    exact, tagged = run_parallel(lambda: list(find_exact(client, command_id, ids)),
+    if len(ids) > MAX_WAVE:
+        return list_run(client, command_id, target_fingerprint(command_id, ids))
+    exact, by_tag = run_parallel(lambda: list(find_exact(client, command_id, ids)),
                                  lambda: list_run(client, command_id, target_fingerprint(command_id, ids)))
     seen = set(raw['InvokeId'] for raw in exact)
-    return exact + [raw for raw in tagged if raw['InvokeId'] not in seen]
+    return exact + [raw for raw in by_tag if raw['InvokeId'] not in seen]
 
 
 def ensure_absent(client, desired, invoke_id=None, check_mode=False):
     """Stop the active matching invocations; nothing active means no change."""
+    if not invoke_id:
+        resolve(client, desired)
     matches = _matches_for_absent(client, desired, invoke_id)
     active = [raw for raw in matches if raw.get('InvocationStatus') in ACTIVE]
     newest = invocation_result(matches[0]) if matches else None

@@ -22,10 +22,12 @@ NEVER_RAN = ('Invalid', 'Aborted', 'Pending', 'Scheduled')
 INSTANCE_PRESENT = ('Success', 'Pending', 'Running', 'Scheduled')
 INSTANCE_ACTIVE = ('Pending', 'Running', 'Scheduled', 'Stopping')
 INSTANCE_STOPPED = ('Stopped', 'Cancelled', 'Terminated')
+# Instance-level statuses that count against max_failures: the command did not succeed there.
+INSTANCE_FAILED = ('Failed', 'Error', 'Timeout', 'Invalid', 'Aborted')
 # How many lines of a failing instance's output a message quotes, and how many characters at most.
 TAIL_LINES = 5
 TAIL_CHARS = 400
-# A message names at most this many failing instances.
+# A message names at most this many instances.
 MESSAGE_INSTANCES = 20
 
 
@@ -64,7 +66,16 @@ def instance_result(raw, invoke_id=None):
         finish_time=raw.get('FinishTime') or raw.get('FinishedTime') or None,
         stop_time=raw.get('StopTime') or None,
         repeats=api_int(raw.get('Repeats')),
+        oss_output=_oss_output(raw),
     )
+
+
+def _oss_output(raw):
+    """Where the instance's output was delivered (OssOutputDelivery), as the API reports it; None when not asked."""
+    if not (raw.get('OssOutputStatus') or raw.get('OssOutputUri')):
+        return None
+    return dict(status=raw.get('OssOutputStatus') or None, uri=raw.get('OssOutputUri') or None,
+                error_code=raw.get('OssOutputErrorCode') or None, error_info=raw.get('OssOutputErrorInfo') or None)
 
 
 def invocation_result(raw):
@@ -89,6 +100,7 @@ def invocation_result(raw):
         container_name=raw.get('ContainerName') or None,
         launcher=raw.get('Launcher') or None,
         termination_mode=raw.get('TerminationMode') or None,
+        oss_output_delivery=raw.get('OssOutputDelivery') or None,
         creation_time=raw.get('CreationTime'),
         tags=tags_dict((raw.get('Tags') or {}).get('Tag') or []),
         instance_ids=[item['instance_id'] for item in instances],
@@ -159,14 +171,20 @@ def describe_instance(item, with_output=False):
     return '{0} {1}{2}'.format(item['instance_id'], item['status'], ' ({0})'.format(text) if text else '')
 
 
-def instance_summary(result, only_failed=False, with_output=False, limit=MESSAGE_INSTANCES):
-    """``i-1 Failed (...); i-2 Running`` for messages, naming at most ``limit`` instances."""
+def bounded(phrases, separator=', ', limit=MESSAGE_INSTANCES):
+    """Join at most ``limit`` phrases and say how many more there are: ``a, b and 3 more``."""
+    phrases = list(phrases)
+    text = separator.join(phrases[:limit])
+    if len(phrases) > limit:
+        text += ' and {0} more'.format(len(phrases) - limit)
+    return text
+
+
+def instance_summary(result, only_failed=False, with_output=False):
+    """``i-1 Failed (...); i-2 Running`` for messages, naming at most MESSAGE_INSTANCES instances."""
     items = [item for item in result['instances']
              if not (only_failed and item['status'] in ('Success', 'Stopped', 'Scheduled'))]
-    parts = [describe_instance(item, with_output) for item in items[:limit]]
-    if len(items) > limit:
-        parts.append('and {0} more'.format(len(items) - limit))
-    return '; '.join(parts)
+    return bounded((describe_instance(item, with_output) for item in items), separator='; ')
 
 
 def failure_message(result):
@@ -182,7 +200,29 @@ def dropped_warning(result):
     cut = [item for item in result.get('instances') or [] if item.get('dropped')]
     if not cut:
         return None
-    named = ', '.join('{0} ({1} bytes)'.format(item['instance_id'], item['dropped']) for item in cut[:MESSAGE_INSTANCES])
-    more = ' and {0} more'.format(len(cut) - MESSAGE_INSTANCES) if len(cut) > MESSAGE_INSTANCES else ''
-    return ('Cloud Assistant keeps at most 24 KB of output per instance; output was cut on {0}{1}. Write large output '
-            'to a file on the instance, or deliver it to OSS with oss_output_delivery.'.format(named, more))
+    named = bounded('{0} ({1} bytes)'.format(item['instance_id'], item['dropped']) for item in cut)
+    return ('Cloud Assistant keeps at most 24 KB of output per instance; output was cut on {0}. Write large output '
+            'to a file on the instance, or deliver it to OSS with oss_output_delivery.'.format(named))
+
+
+def summary(result, not_started=(), skipped=()):
+    """Counts that read at fleet size: instances by status and by exit code (as text: JSON keys are strings)."""
+    by_status, by_exit_code = {}, {}
+    for item in result.get('instances') or []:
+        by_status[item['status']] = by_status.get(item['status'], 0) + 1
+        if item['exit_code'] is not None:
+            code = str(item['exit_code'])
+            by_exit_code[code] = by_exit_code.get(code, 0) + 1
+    return dict(total=len(result.get('instances') or []), status=by_status, exit_code=by_exit_code,
+                not_started=len(not_started), skipped=len(skipped))
+
+
+def output_groups(result):
+    """The instances grouped by identical (status, exit code, output), largest group first, as clush -b folds them."""
+    groups = {}
+    for item in result.get('instances') or []:
+        key = (item['status'], item['exit_code'], item['output'])
+        groups.setdefault(key, []).append(item['instance_id'])
+    ordered = sorted(groups.items(), key=lambda entry: (-len(entry[1]), min(entry[1])))
+    return [dict(instance_ids=sorted(ids), status=status, exit_code=exit_code, output=output)
+            for (status, exit_code, output), ids in ordered]

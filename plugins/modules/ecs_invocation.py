@@ -45,11 +45,48 @@ options:
   instance_ids:
     description:
       - The instances to run the command on, as a set (order and duplicates do not matter).
-      - Required with O(state=present) unless O(invoke_id) is given. At most 100.
+      - Required with O(state=present) unless O(invoke_id), O(instance_tags) or O(resource_group_id) is given.
+      - Any number: a set of more than 100 instances (the API's limit per invocation) runs as several invocations (waves)
+        of at most 100, and the whole set stays the key that a rerun matches. See O(concurrency).
       - With O(state=absent) and no O(instance_ids), every active invocation of O(command_id) is stopped, on any instances.
     type: list
     elements: str
     aliases: [instance_id]
+  instance_tags:
+    description:
+      - Choose the instances by tag instead of O(instance_ids) - every instance that has all these tags (key and value),
+        in the region, read through C(DescribeInstances) (every page) when the task runs. At most 20 tags.
+      - Only V(Running) instances are targeted; the others that match are returned in RV(skipped_instances). A selection
+        that matches no Running instance fails, saying what was searched.
+      - The resolved set is the key, as with O(instance_ids); when instances join or leave the selection, the set is a new
+        one and the command runs on all of it.
+      - Unlike the API's own C(ResourceTag), which the service resolves and caps at 100 instances, the module resolves the
+        set itself, so that it is known, of any size, and the same on a rerun.
+      - Cannot be combined with O(instance_ids); may be combined with O(resource_group_id).
+    type: dict
+  resource_group_id:
+    description:
+      - Choose the instances of this resource group (the Running ones), instead of O(instance_ids); with O(instance_tags),
+        the instances of the group that have those tags.
+    type: str
+  concurrency:
+    description:
+      - How many instances may run the command at once, as a count (V(10)) or a percentage of the set (V(10%), rounded down,
+        at least one). The set is cut, in instance-id order, into waves of at most that many instances (and at most 100);
+        a wave starts when the instances still running and the wave fit within the limit.
+      - Defaults to the whole set at once. Needs O(wait=true) and O(repeat_mode=Once).
+    type: raw
+  max_failures:
+    description:
+      - How many instances may fail before no further wave starts, as a count (V(0), V(2)) or a percentage of the set
+        (V(5%), rounded down). Once more instances than this have failed, the waves under way finish, no new one starts,
+        and the task fails, returning the failed, the succeeded and the never started instances
+        (RV(not_started_instances)).
+      - Failures within the limit do not fail the task; they are named in a warning, and the next run invokes those
+        instances again (O(rerun=failed)).
+      - Without it, no limit stops the waves, and any failed instance fails the task. Needs O(wait=true) and
+        O(repeat_mode=Once).
+    type: raw
   repeat_mode:
     description:
       - How the command runs. V(Once) runs it now; V(Period) on the O(frequency) schedule;
@@ -367,6 +404,11 @@ creation_time:
   returned: when an invocation exists
   type: str
   sample: "2026-12-01T10:00:00Z"
+oss_output_delivery:
+  description: Where the invocation delivers each instance's whole output (O(oss_output_delivery)).
+  returned: when an invocation exists
+  type: str
+  sample: oss://my-bucket/ansible
 tags:
   description: The invocation's tags.
   returned: when an invocation exists
@@ -423,6 +465,56 @@ instances:
     repeats:
       description: How many times the command has run on the instance.
       type: int
+    oss_output:
+      description:
+        - Where the instance's whole output went with O(oss_output_delivery), as the API reports it; V(null) otherwise.
+        - Keys C(status), C(uri), C(error_code), C(error_info) (C(OssOutputStatus), C(OssOutputUri), ...).
+      type: dict
+summary:
+  description:
+    - Counts that read at any size - C(total) (instances in RV(instances)), C(status) (instances by status), C(exit_code)
+      (instances by exit code, as text), C(not_started) and C(skipped) (the lengths of RV(not_started_instances) and
+      RV(skipped_instances)).
+  returned: when O(state=present) and an invocation exists
+  type: dict
+  sample: {total: 250, status: {Success: 248, Failed: 2}, exit_code: {'0': 248, '1': 2}, not_started: 0, skipped: 3}
+output_groups:
+  description:
+    - The instances grouped by identical status, exit code and output, largest group first (as C(clush -b) folds identical
+      output), so that 1,000 identical answers read as one.
+  returned: when O(state=present) and an invocation exists
+  type: list
+  elements: dict
+  contains:
+    instance_ids:
+      description: The instances of the group, sorted.
+      type: list
+      elements: str
+    status:
+      description: Their instance-level status.
+      type: str
+    exit_code:
+      description: Their exit code.
+      type: int
+    output:
+      description: What each of them printed (empty with O(include_output=false)).
+      type: str
+  sample: [{instance_ids: [i-bp1abc****, i-bp1abd****], status: Success, exit_code: 0, output: "ok\n"}]
+skipped_instances:
+  description:
+    - The instances that O(instance_tags) or O(resource_group_id) matched but that are not V(Running), with their status;
+      they were not targeted. Empty with O(instance_ids).
+  returned: when O(state=present)
+  type: list
+  elements: dict
+  sample: [{instance_id: i-bp1abe****, status: Stopped}]
+not_started_instances:
+  description:
+    - The instances of the set on which no wave was started, because more instances failed than O(max_failures) allows.
+  returned: when O(state=present)
+  type: list
+  elements: str
+  sample: []
 stopped:
   description: The invocations that were stopped (or would be, in check mode).
   returned: when O(state=absent)
@@ -469,6 +561,10 @@ def main():
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             command_id=dict(type='str'),
             instance_ids=dict(type='list', elements='str', aliases=['instance_id']),
+            instance_tags=dict(type='dict'),
+            resource_group_id=dict(type='str'),
+            concurrency=dict(type='raw'),
+            max_failures=dict(type='raw'),
             repeat_mode=dict(type='str', choices=list(REPEAT_MODES)),
             timed=dict(type='bool', default=False),
             frequency=dict(type='str'),
@@ -506,10 +602,13 @@ def main():
             required = ('instance_ids',)
         else:
             required = ('command_id', 'instance_ids')
-        missing = [name for name in required if params[name] is None]
+        chosen = params['instance_tags'] is not None or params['resource_group_id']
+        missing = [name for name in required if params[name] is None and not (name == 'instance_ids' and chosen)]
         if missing:
-            module.fail_json(msg='{0} required unless invoke_id is given'.format(' and '.join(missing) + (
-                ' are' if len(missing) > 1 else ' is')))
+            module.fail_json(msg='{0} required unless invoke_id is given{1}'.format(
+                ' and '.join(missing) + (' are' if len(missing) > 1 else ' is'),
+                ' (instance_tags or resource_group_id may choose the instances instead)'
+                if 'instance_ids' in missing else ''))
     if params['wait_timeout'] is not None and params['wait_timeout'] < 1:
         module.fail_json(msg='wait_timeout must be at least 1 second')
     try:

@@ -70,14 +70,19 @@ def test_credential_type_file_is_a_valid_credential_type():
     assert rendered['ALIBABA_CLOUD_SECURITY_TOKEN'] == '' and rendered['ALIBABA_CLOUD_REGION_ID'] == ''
 
 
-@pytest.fixture
-def runner(collections_path, emulator, tmp_path, monkeypatch):
-    """Run JOB through ansible-runner with the injected environment of a credential with ``inputs``."""
+def clean_environment(monkeypatch):
+    """Only what AWX injects: no credential variable of this shell; the project's ansible first on PATH."""
     for name in list(os.environ):
         if name.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_')):
             monkeypatch.delenv(name)
-    # ansible-runner looks for ansible-playbook on this process's PATH: the project's own first.
+    # ansible-runner looks for ansible-playbook on this process's PATH.
     monkeypatch.setenv('PATH', BIN + os.pathsep + os.environ.get('PATH', ''))
+
+
+@pytest.fixture
+def runner(collections_path, emulator, tmp_path, monkeypatch):
+    """Run JOB through ansible-runner with the injected environment of a credential with ``inputs``."""
+    clean_environment(monkeypatch)
     home = tmp_path / 'home'
     home.mkdir()
 

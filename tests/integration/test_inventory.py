@@ -23,6 +23,7 @@ import pytest
 import yaml
 from alibabacloud_ecs20140526 import models
 
+from ansible_output import folded, plain
 from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, STOPPED_INSTANCE, WINDOWS_INSTANCE
 from emulator.helpers import make_client
 
@@ -35,23 +36,11 @@ BEIJING = ['i-emu-bj-%05d' % number for number in range(1, 31)]
 SHANGHAI = ['i-emu-sh-%05d' % number for number in range(1, 251)]
 
 
-def plain(value):
-    """ansible-inventory --list marks strings from an inventory plugin as unsafe: {"__ansible_unsafe": text}."""
-    if isinstance(value, dict):
-        if set(value) == {'__ansible_unsafe'}:
-            return value['__ansible_unsafe']
-        return dict((key, plain(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
-
-
 class Run(object):
     def __init__(self, process):
         self.rc = process.returncode
         self.stdout = process.stdout
-        # Whitespace folded: ansible-core 2.16 wraps warnings at 80 columns.
-        self.stderr = ' '.join(process.stderr.split())
+        self.stderr = folded(process.stderr)
         self.output = self.stdout + self.stderr
         self.data = None
         if self.rc == 0 and self.stdout.lstrip().startswith('{'):

@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, REGION, STS_ID, STS_SECRET, STS_TOKEN
-from test_awx_runner import injected_env
+from ansible_output import folded, plain
+from test_awx_runner import clean_environment, injected_env
 
 BIN = os.path.dirname(sys.executable)
 SOURCE = dict(plugin='alicloud.ecs.ecs', keyed_groups=[dict(key="ecs_tags.role | default('none')", prefix='role')])
@@ -30,10 +31,7 @@ SOURCE = dict(plugin='alicloud.ecs.ecs', keyed_groups=[dict(key="ecs_tags.role |
 @pytest.fixture
 def awx(collections_path, emulator, tmp_path, monkeypatch):
     """Run an inventory update (and a job on its inventory) with the injected environment of a credential."""
-    for name in list(os.environ):
-        if name.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_')):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv('PATH', BIN + os.pathsep + os.environ.get('PATH', ''))
+    clean_environment(monkeypatch)
     home = tmp_path / 'home'
     home.mkdir()
     source = tmp_path / 'prod.alicloud_ecs.yml'
@@ -65,21 +63,10 @@ def awx(collections_path, emulator, tmp_path, monkeypatch):
     return Awx()
 
 
-def unwrap(value):
-    """Strings from an inventory plugin come marked unsafe in ansible-inventory --list (ansible-core 2.19)."""
-    if isinstance(value, dict):
-        if set(value) == {'__ansible_unsafe'}:
-            return value['__ansible_unsafe']
-        return dict((key, unwrap(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return [unwrap(item) for item in value]
-    return value
-
-
 def test_inventory_update_with_the_injected_access_key_and_a_job_on_its_groups(awx, emulator):
     inputs = dict(access_key=ACCESS_KEY_ID, secret_key=ACCESS_KEY_SECRET, region=REGION, endpoint=emulator.url)
     out, err = awx.update(inputs)
-    data = unwrap(json.loads(out))
+    data = plain(json.loads(out))
     assert sorted(data['role_web']['hosts']) == LINUX_INSTANCES[:3], err
     assert data['_meta']['hostvars'][LINUX_INSTANCES[0]]['ecs_tags']['role'] == 'web'
     assert [line['params']['RegionId'] for line in emulator.requests()] == [REGION]
@@ -94,10 +81,10 @@ def test_inventory_update_with_the_injected_access_key_and_a_job_on_its_groups(a
 def test_sts_credential_without_region_uses_the_files_regions_and_a_wrong_secret_fails_the_update(awx, emulator):
     sts = dict(access_key=STS_ID, secret_key=STS_SECRET, security_token=STS_TOKEN, endpoint=emulator.url)
     out, err = awx.update(sts, dict(SOURCE, regions=[REGION]))
-    assert len(unwrap(json.loads(out))['_meta']['hostvars']) == 14, err
+    assert len(plain(json.loads(out))['_meta']['hostvars']) == 14, err
 
     wrong = dict(access_key=ACCESS_KEY_ID, secret_key='not-the-secret', region=REGION, endpoint=emulator.url)
     out, err = awx.update(wrong)
-    assert 'region cn-hangzhou: DescribeInstances failed: SignatureDoesNotMatch' in err
+    assert 'region cn-hangzhou: DescribeInstances failed: SignatureDoesNotMatch' in folded(err)
     assert 'not-the-secret' not in out + err and 'Traceback' not in err
     assert not out.strip().startswith('{')

@@ -126,12 +126,32 @@ def test_secret_parameters_merge_and_must_not_repeat_a_name():
         desired_state(params(parameters={'token': 'a'}, secret_parameters={'token': 'b'}))
 
 
-@pytest.mark.parametrize('given, words', [(dict(instance_ids=['i-%d' % n for n in range(101)]), 'at most 100'),
-                                          (dict(oss_output_delivery='s3://x'), 'oss://'),
+@pytest.mark.parametrize('given, words', [
+    (dict(instance_tags={'env': 'prod'}), 'not both'),
+    (dict(instance_ids=None, instance_tags={}), 'at least one tag'),
+    (dict(instance_ids=None, instance_tags={'env': None}), "key and a value.*'env'"),
+    (dict(instance_ids=None, instance_tags=dict(('k%d' % n, 'v') for n in range(21))), 'at most 20'),
+    (dict(concurrency='ten'), 'percentage such as'),
+    (dict(concurrency=0), 'at least 1'),
+    (dict(concurrency='150%'), 'at most 100%'),
+    (dict(concurrency=True), 'percentage such as'),
+    (dict(max_failures=-1), 'percentage such as'),
+    (dict(concurrency=5, wait=False), 'need wait=true'),
+    (dict(max_failures=0, repeat_mode='Period', frequency='rate(5m)'), 'apply to repeat_mode Once'),
+    (dict(oss_output_delivery='s3://x'), 'oss://'),
                                           (dict(tags={'ansible:alicloud.ecs:run': 'x'}), "collection's own")])
 def test_more_bad_input(given, words):
     with pytest.raises(InvocationError, match=words):
         desired_state(params(**given))
+
+
+def test_any_number_of_instances_and_the_rate_limits():
+    desired = desired_state(params(instance_ids=['i-%04d' % n for n in range(1000)], concurrency='10%', max_failures='2'))
+    assert len(desired['instance_ids']) == 1000
+    assert desired['concurrency'].of(1000) == 100 and desired['max_failures'].of(1000) == 2
+    assert desired_state(params(max_failures='0%'))['max_failures'].of(7) == 0
+    chosen = desired_state(params(instance_ids=None, instance_tags={'tier': 'web', 'n': 1}, resource_group_id='rg-1'))
+    assert chosen['instance_ids'] is None and chosen['instance_tags'] == {'tier': 'web', 'n': '1'}
 
 
 def test_poller_backs_off_from_half_a_second_to_ten():
