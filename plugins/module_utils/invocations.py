@@ -603,7 +603,7 @@ def _invoke_set(client, desired, instance_ids, run, options, earlier, skipped):
     try:
         ran = run_waves(instance_ids, lambda ids: invoke(client, desired, ids, run, options.get('windows_password_name')),
                         look, desired['repeat_mode'], desired['concurrency'], desired['max_failures'],
-                        options['wait'], options['wait_timeout'])
+                        options['wait'], options['wait_timeout'], set_size=len(desired['instance_ids']))
     except Interrupted as error:
         started = [wave.invoke_id for wave in error.waves]
         if not started and isinstance(error.cause, ApiError):

@@ -206,11 +206,12 @@ def dropped_warning(result):
 
 
 def summary(result, not_started=(), skipped=()):
-    """Counts that read at fleet size: instances by status and by exit code (as text: JSON keys are strings)."""
+    """Counts that read at fleet size: instances by status, and those that ran by exit code (as text: JSON keys
+    are strings)."""
     by_status, by_exit_code = {}, {}
     for item in result.get('instances') or []:
         by_status[item['status']] = by_status.get(item['status'], 0) + 1
-        if item['exit_code'] is not None:
+        if item['exit_code'] is not None and item['status'] not in NEVER_RAN:
             code = str(item['exit_code'])
             by_exit_code[code] = by_exit_code.get(code, 0) + 1
     return dict(total=len(result.get('instances') or []), status=by_status, exit_code=by_exit_code,

@@ -136,16 +136,17 @@ def _start_all(start, batches, clock):
 
 
 def run_waves(instance_ids, start, look, repeat_mode, concurrency=None, max_failures=None, wait=True,
-              wait_timeout=None, poller=None):
+              wait_timeout=None, poller=None, set_size=None):
     """Invoke ``instance_ids`` in waves and, with ``wait``, follow them until every started wave is settled.
 
     ``start(ids)`` makes one invocation and returns its invoke id; ``look(invoke_ids)`` returns
     ``{invoke_id: DescribeInvocations item}``. ``wait_timeout`` (default: the invocation's timeout
-    plus a margin) bounds each wave from its start. Raises Interrupted, naming the started
-    waves, when a call fails or a wave outlives its time-out.
+    plus a margin) bounds each wave from its start. Percentages are of ``set_size`` (the whole
+    set, when only its failed part runs again; default: the instances given). Raises
+    Interrupted, naming the started waves, when a call fails or a wave outlives its time-out.
     """
     poller = poller or Poller()
-    total = len(instance_ids)
+    total = set_size or len(instance_ids)
     pending = cut(instance_ids, wave_size(total, concurrency))
     allowed_running = concurrency.of(total, at_least=1) if concurrency else total
     allowed_failures = max_failures.of(total) if max_failures else None

@@ -473,7 +473,7 @@ instances:
 summary:
   description:
     - Counts that read at any size - C(total) (instances in RV(instances)), C(status) (instances by status), C(exit_code)
-      (instances by exit code, as text), C(not_started) and C(skipped) (the lengths of RV(not_started_instances) and
+      (the instances that ran, by exit code, as text), C(not_started) and C(skipped) (the lengths of RV(not_started_instances) and
       RV(skipped_instances)).
   returned: when O(state=present) and an invocation exists
   type: dict
