@@ -6,7 +6,8 @@
 
 Prints: the API calls of a converged rerun; the polls and the time past a command's end for
 commands of several lengths; and the median duration of a converged ecs_invocation task beside
-an ansible.builtin.ping task, run alternately in one playbook; then the inventory figures of
+an ansible.builtin.ping task, run alternately in one playbook; a 1,000-instance task (calls,
+converged reruns, time beside ten 100-instance tasks); then the inventory figures of
 bench_inventory.py. Figures, not assertions.
 """
 
@@ -26,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
 from checkout import collections_path  # noqa: E402 pylint: disable=wrong-import-position
-from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, REGION, Emulator  # noqa: E402 pylint: disable=wrong-import-position
+from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, LINUX_INSTANCES, REGION, Emulator, fleet_id  # noqa: E402 pylint: disable=wrong-import-position
 from emulator.helpers import create_command, invoke, make_client  # noqa: E402 pylint: disable=wrong-import-position
 import bench_inventory  # noqa: E402 pylint: disable=wrong-import-position
 
@@ -164,6 +165,46 @@ print(found)
 """
 
 
+def calls_by_action(emu):
+    tally = {}
+    for line in emu.requests():
+        tally[line['action']] = tally.get(line['action'], 0) + 1
+    return '%d (%s)' % (sum(tally.values()), ', '.join('%s %d' % item for item in sorted(tally.items())))
+
+
+def fleet_figures(work, size=1000):
+    """One ecs_invocation task over ``size`` instances (waves of 100): calls to invoke and wait, calls of its converged
+    reruns by id and by tag, and its time beside ``size / 100`` separate tasks of 100 instances."""
+    generated = size
+    while generated - generated // 10 < size:     # every tenth generated instance is Stopped
+        generated += 1
+    with Emulator(os.path.join(work, 'emulator-fleet'), extra_args=['--fleet-size', str(generated), '--no-exec']) as emu:
+        runner = Runner(os.path.join(work, 'fleet'), emu)
+        sdk = make_client(emu)
+        running = [fleet_id(n) for n in range(1, generated + 1) if n % 10][:size]
+        lines = []
+        command_id = create_command(sdk, 'echo fleet', name='bench-fleet')
+        emu.clear_log()
+        whole = runner.play([invocation(command_id, running)])[-1]
+        lines.append('%d instances, one task: %.2f s, %d invocations, API calls %s'
+                     % (size, whole['duration'], len(whole['result']['invoke_ids']), calls_by_action(emu)))
+        for label, extra in (('by id, include_output false', dict(include_output=False)), ('by id, with output', {})):
+            emu.clear_log()
+            runner.play([invocation(command_id, list(reversed(running)), **extra)])
+            lines.append('converged rerun %-28s API calls %s' % (label + ':', calls_by_action(emu)))
+        tagged = dict(command_id=command_id, instance_tags={'fleet': 'hz'}, include_output=False)
+        if len(running) == generated - generated // 10:      # the tag selects exactly this set
+            emu.clear_log()
+            runner.play([{'name': 'invocation', 'alicloud.ecs.ecs_invocation': tagged}])
+            lines.append('converged rerun %-28s API calls %s' % ('by tag, include_output false:', calls_by_action(emu)))
+        command_id = create_command(sdk, 'echo fleet in parts', name='bench-fleet-parts')
+        parts = runner.play([invocation(command_id, running[start:start + 100]) for start in range(0, size, 100)])
+        lines.append('the same %d instances as %d tasks of 100: %.2f s in all (one task: %.2f s, ratio %.2f)'
+                     % (size, len(parts), sum(item['duration'] for item in parts), whole['duration'],
+                        whole['duration'] / sum(item['duration'] for item in parts)))
+        return lines
+
+
 def counts(values):
     return '/'.join(str(value) for value in values)
 
@@ -178,7 +219,9 @@ def main():
     parser.add_argument('--durations', default='1,3,30,120', help='command lengths in seconds (default 1,3,30,120)')
     parser.add_argument('--invocations', type=int, default=5000, help='invocations listed by the info figure (default 5000)')
     parser.add_argument('--repeat', type=int, default=2, help='runs of each poll and listing figure, for the spread (default 2)')
-    parser.add_argument('--skip', default='', help='comma-separated figures to skip: polls, ratio, load, info, inventory')
+    parser.add_argument('--skip', default='', help='comma-separated figures to skip: polls, ratio, load, info, fleet, '
+                        'inventory')
+    parser.add_argument('--fleet', type=int, default=1000, help='instances of the fleet figure (default 1000)')
     args = parser.parse_args()
     skip = set(args.skip.split(','))
     with tempfile.TemporaryDirectory(prefix='alicloud-ecs-bench-') as work:
@@ -211,6 +254,9 @@ def main():
             print('plain SDK script paging the same %d, run (s):     %s' % (found, spread(plain)))
             print('ecs_invocation_info / plain SDK script: ratio of medians %.2f'
                   % (statistics.median(tasks) / statistics.median(plain)))
+        if 'fleet' not in skip:
+            for line in fleet_figures(work, args.fleet):
+                print(line)
         if 'inventory' not in skip:
             bench_inventory.run(work, repeat=args.repeat)
 

@@ -558,8 +558,8 @@ def resolve(client, desired):
         return [], None
     running, skipped = resolve_targets(client, desired['instance_tags'], desired['resource_group_id'])
     if not running:
-        found = '; it matches {0}, none Running'.format(bounded('{0} ({1})'.format(item['instance_id'], item['status'])
-                                                                 for item in skipped)) if skipped else ''
+        matched = bounded('{0} ({1})'.format(item['instance_id'], item['status']) for item in skipped)
+        found = '; it matches {0}, none Running'.format(matched) if skipped else ''
         raise InvocationError('no instance in region {0} {1}{2}: check instance_tags, resource_group_id and the region '
                               'option'.format(client.region, _selector_text(desired) or 'matches', found))
     desired['instance_ids'] = [item['instance_id'] for item in running]

@@ -46,7 +46,7 @@ options:
     description:
       - The instances to run the command on, as a set (order and duplicates do not matter).
       - Required with O(state=present) unless O(invoke_id), O(instance_tags) or O(resource_group_id) is given.
-      - Any number: a set of more than 100 instances (the API's limit per invocation) runs as several invocations (waves)
+      - Any number of instances. A set of more than 100 (the API's limit per invocation) runs as several invocations (waves)
         of at most 100, and the whole set stays the key that a rerun matches. See O(concurrency).
       - With O(state=absent) and no O(instance_ids), every active invocation of O(command_id) is stopped, on any instances.
     type: list
@@ -258,6 +258,29 @@ EXAMPLES = r'''
         parameters:
           version: "1.4.2"
         wait_timeout: 1800
+
+- name: A whole fleet by tag, ten instances at a time, stopping after more than 2% fail
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    instance_tags:
+      env: prod
+      tier: web
+    concurrency: 10
+    max_failures: 2%
+  register: rollout
+
+- name: One line per group of identical answers, however many instances
+  ansible.builtin.debug:
+    msg: "{{ item.instance_ids | length }} x {{ item.status }} (exit {{ item.exit_code }}): {{ item.output | trim }}"
+  loop: "{{ rollout.output_groups }}"
+
+- name: Every instance of a resource group (the Stopped ones are listed in skipped_instances)
+  alicloud.ecs.ecs_invocation:
+    region: cn-hangzhou
+    command_id: c-hz01272yr52****
+    resource_group_id: rg-acfmzw2jz2z****
+    include_output: false
 
 - name: Every five minutes, until stopped
   alicloud.ecs.ecs_invocation:
@@ -472,9 +495,9 @@ instances:
       type: dict
 summary:
   description:
-    - Counts that read at any size - C(total) (instances in RV(instances)), C(status) (instances by status), C(exit_code)
-      (the instances that ran, by exit code, as text), C(not_started) and C(skipped) (the lengths of RV(not_started_instances) and
-      RV(skipped_instances)).
+    - Counts that read at any size - C(total) (instances in RV(instances)), C(status) (instances by status),
+      C(exit_code) (the instances that ran, by exit code, as text), C(not_started) and C(skipped) (the lengths of
+      RV(not_started_instances) and RV(skipped_instances)).
   returned: when O(state=present) and an invocation exists
   type: dict
   sample: {total: 250, status: {Success: 248, Failed: 2}, exit_code: {'0': 248, '1': 2}, not_started: 0, skipped: 3}

@@ -144,6 +144,19 @@ invocations:
     container_name:
       description: The name of the container the command runs in.
       type: str
+    launcher:
+      description: The launcher that starts the script, when one was set.
+      type: str
+    termination_mode:
+      description: What a stop kills on the instance (V(Process) or V(ProcessTree)), when set.
+      type: str
+    oss_output_delivery:
+      description: Where each instance's whole output is delivered, when set.
+      type: str
+    invoke_ids:
+      description: This invocation's ID, as a list (the shape M(alicloud.ecs.ecs_invocation) returns).
+      type: list
+      elements: str
     creation_time:
       description: When the invocation was made (UTC).
       type: str
@@ -156,9 +169,9 @@ invocations:
       elements: str
     instances:
       description:
-        - Each instance's part, sorted by instance ID, with the keys C(instance_id), C(status), C(exit_code), C(output)
-          (empty unless O(include_output=true)), C(dropped), C(error_code), C(error_info), C(start_time), C(finish_time),
-          C(stop_time) and C(repeats), as M(alicloud.ecs.ecs_invocation) returns them.
+        - Each instance's part, sorted by instance ID, with the keys C(instance_id), C(invoke_id), C(status), C(exit_code),
+          C(output) (empty unless O(include_output=true)), C(dropped), C(error_code), C(error_info), C(start_time),
+          C(finish_time), C(stop_time), C(repeats) and C(oss_output), as M(alicloud.ecs.ecs_invocation) returns them.
       type: list
       elements: dict
 '''

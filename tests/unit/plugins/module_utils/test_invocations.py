@@ -139,7 +139,7 @@ def test_secret_parameters_merge_and_must_not_repeat_a_name():
     (dict(concurrency=5, wait=False), 'need wait=true'),
     (dict(max_failures=0, repeat_mode='Period', frequency='rate(5m)'), 'apply to repeat_mode Once'),
     (dict(oss_output_delivery='s3://x'), 'oss://'),
-                                          (dict(tags={'ansible:alicloud.ecs:run': 'x'}), "collection's own")])
+    (dict(tags={'ansible:alicloud.ecs:run': 'x'}), "collection's own")])
 def test_more_bad_input(given, words):
     with pytest.raises(InvocationError, match=words):
         desired_state(params(**given))
