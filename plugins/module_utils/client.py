@@ -75,6 +75,9 @@ ACTION_SAFETY = {
     'CreateCommand': UNSAFE,
 }
 
+# How many calls run_parallel makes at once.
+MAX_PARALLEL = 8
+
 # Where each paged action keeps its items and its NextToken, and its largest page.
 # DescribeInvocationResults nests its paging fields inside ``Invocation``.
 PAGING = {
@@ -430,10 +433,12 @@ def snake_dict(value):
 def run_parallel(*calls):
     """Run the zero-argument ``calls`` at once (each is one or a few API calls); return their results in order.
 
-    Independent reads cost one round trip of latency instead of one each. The first error is raised.
+    Independent reads cost one round trip of latency instead of one each; at most MAX_PARALLEL
+    run at a time, so a long list of chunks does not become a burst that the API throttles.
+    The first error is raised.
     """
     if len(calls) == 1:
         return [calls[0]()]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(calls), MAX_PARALLEL)) as pool:
         futures = [pool.submit(call) for call in calls]
         return [future.result() for future in futures]

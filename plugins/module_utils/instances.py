@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.alicloud.ecs.plugins.module_utils.client import snake_dict, tag_params
+from ansible_collections.alicloud.ecs.plugins.module_utils.client import run_parallel, snake_dict, tag_params
 
 # DescribeCloudAssistantStatus takes at most 50 instance ids per request, DescribeInstances 100.
 IDS_PER_REQUEST = 50
@@ -35,10 +35,10 @@ def list_instances(client, filters, with_agent_status=False):
         found = list(client.paginate('DescribeInstances', params))
     else:
         ids = sorted(set(filters['instance_ids']))
-        found = []
-        for start in range(0, len(ids), IDS_PER_LISTING):
-            chunk = dict(params, InstanceIds=json.dumps(ids[start:start + IDS_PER_LISTING]))
-            found.extend(client.paginate('DescribeInstances', chunk))
+        chunks = [dict(params, InstanceIds=json.dumps(ids[start:start + IDS_PER_LISTING]))
+                  for start in range(0, len(ids), IDS_PER_LISTING)]
+        found = [item for listed in run_parallel(*[lambda chunk=chunk: list(client.paginate('DescribeInstances', chunk))
+                                                   for chunk in chunks]) for item in listed] if chunks else []
     instances = [snake_dict(item) for item in found]
     if with_agent_status:
         add_agent_status(client, instances)
@@ -62,13 +62,14 @@ def agent_status(client, instance_ids):
     An id missing from the answer is an instance the API does not know.
     """
     ids = sorted(set(instance_ids))
+    chunks = [ids[start:start + IDS_PER_REQUEST] for start in range(0, len(ids), IDS_PER_REQUEST)]
+    answers = run_parallel(*[lambda chunk=chunk: list(client.paginate('DescribeCloudAssistantStatus', {'InstanceId': chunk}))
+                             for chunk in chunks]) if chunks else []
     statuses = {}
-    for start in range(0, len(ids), IDS_PER_REQUEST):
-        params = {'InstanceId': ids[start:start + IDS_PER_REQUEST]}
-        for item in client.paginate('DescribeCloudAssistantStatus', params):
-            # The API answers the status as the string "true" or "false".
-            online = str(item.get('CloudAssistantStatus', '')).lower() == 'true'
-            statuses[item.get('InstanceId')] = dict(online=online, version=item.get('CloudAssistantVersion') or None)
+    for item in (item for answer in answers for item in answer):
+        # The API answers the status as the string "true" or "false".
+        online = str(item.get('CloudAssistantStatus', '')).lower() == 'true'
+        statuses[item.get('InstanceId')] = dict(online=online, version=item.get('CloudAssistantVersion') or None)
     return statuses
 
 

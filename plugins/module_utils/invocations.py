@@ -331,11 +331,13 @@ def with_output(client, parts):
 
 
 class Current(object):
-    """What the set last did: ``parts`` (DescribeInvocations items, newest first) and the ``run`` they belong to."""
+    """What the set last did: ``parts`` (DescribeInvocations items, newest first), the ``run`` they belong to, and
+    ``result``, the invocation dict they make together over the set."""
 
-    def __init__(self, parts, run):
+    def __init__(self, parts, run, instance_ids):
         self.parts = parts
         self.run = run
+        self.result = combined_result(parts, instance_ids)
 
 
 def find_current(client, desired, include_output=False):
@@ -353,7 +355,7 @@ def find_current(client, desired, include_output=False):
     tagged_run = _tags(newest).get(RUN_TAG)
     run = tagged_run or newest['InvokeId']  # a run made outside the collection is known by its invoke id
     if _ids(newest) == ids and _fully_present(newest):
-        return Current([newest], run)
+        return Current([newest], run, ids)
     with_output = set([newest['InvokeId']]) if include_output else set()
     listed = list_run(client, command_id, target_fingerprint(command_id, ids), run)
     # The listing is newest first. ``newest`` is only the newest on the first instance: a rerun of
@@ -374,7 +376,7 @@ def find_current(client, desired, include_output=False):
     if include_output:
         used = [raw if raw['InvokeId'] in with_output else (describe(client, raw['InvokeId'], True) or raw)
                 for raw in used]
-    return Current(used, run)
+    return Current(used, run, ids)
 
 
 def _find_waved(client, command_id, ids, include_output):
@@ -393,7 +395,7 @@ def _find_waved(client, command_id, ids, include_output):
     if not parts:
         return None
     used = [raw for raw in parts if raw['InvokeId'] in combined_result(parts, ids)['invoke_ids']]
-    return Current(with_output(client, used) if include_output else used, run)
+    return Current(with_output(client, used) if include_output else used, run, ids)
 
 
 def invoke(client, desired, instance_ids, run, windows_password_name=None):
@@ -455,7 +457,7 @@ def plan(current, command, desired, options):
     ids = desired['instance_ids']
     if current is None:
         return Plan('invoke', ids, reason='no matching invocation')
-    result = combined_result(current.parts, ids)
+    result = current.result
     active = [raw['InvokeId'] for raw in current.parts if raw.get('InvocationStatus') in ACTIVE]
     changes = []
     for raw in current.parts:
@@ -641,7 +643,7 @@ def ensure_present(client, desired, options, check_mode=False):
     current, command = run_parallel(lambda: find_current(client, desired, options['include_output']),
                                     lambda: describe_command(client, desired['command_id']))
     decision = plan(current, command, desired, options)
-    before_result = hide_secrets(combined_result(current.parts, desired['instance_ids']), secret_keys) if current else None
+    before_result = hide_secrets(dict(current.result), secret_keys) if current else None
     if decision.action == 'converged':
         if check_mode:
             return Outcome(False, fleet_result(before_result, skipped), warnings=_warnings(before_result))

@@ -102,7 +102,7 @@ def test_rerun_part_covers_the_failed_instances_and_rolls_up():
 
 def test_plan_reruns_only_what_did_not_succeed_unless_told_all():
     desired = desired_state(params(instance_ids=['i-1', 'i-2', 'i-3']))
-    current = Current([_raw('t-1', [('i-1', 'Success'), ('i-2', 'Failed'), ('i-3', 'Timeout')])], 'run-1')
+    current = Current([_raw('t-1', [('i-1', 'Success'), ('i-2', 'Failed'), ('i-3', 'Timeout')])], 'run-1', desired['instance_ids'])
     command = {'CommandContent': 'ZWNobyBhCg==', 'Type': 'RunShellScript'}
     rerun = plan(current, command, desired, dict(rerun='failed'))
     assert rerun.action == 'rerun' and rerun.instance_ids == ['i-2', 'i-3']
@@ -111,7 +111,7 @@ def test_plan_reruns_only_what_did_not_succeed_unless_told_all():
 
 def test_plan_invokes_again_when_the_command_content_changed():
     desired = desired_state(params(instance_ids=['i-1']))
-    current = Current([_raw('t-1', [('i-1', 'Success')], status='Success')], 'run-1')
+    current = Current([_raw('t-1', [('i-1', 'Success')], status='Success')], 'run-1', desired['instance_ids'])
     same = plan(current, {'CommandContent': 'ZWNobyBhCg==', 'Type': 'RunShellScript'}, desired, {})
     assert same.action == 'converged'
     changed = plan(current, {'CommandContent': 'ZWNobyBiCg==', 'Type': 'RunShellScript'}, desired, {})
