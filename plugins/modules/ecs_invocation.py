@@ -195,7 +195,8 @@ options:
     default: true
   wait_timeout:
     description:
-      - How long, in seconds, to wait. Polling starts at half a second and backs off to at most ten seconds.
+      - How long, in seconds, to wait; for a set run in waves, how long each wave may take from its start. Polling starts
+        at half a second and backs off to at most ten seconds; while several waves run, one listing call looks at all.
       - Defaults to the invocation's timeout (the command's own unless O(timeout) is set) plus 60 seconds.
       - When it passes, the task fails with a message naming the invoke ID and what each instance was doing.
     type: int

@@ -101,3 +101,13 @@ def test_a_templated_away_placeholder_says_to_mark_the_script_unsafe(ansible):
     message = run.task('Check that each parameter has its placeholder in the script')['msg']
     assert 'service' in message and '!unsafe' in message
     assert ansible.emulator.requests('CreateCommand') == []
+
+
+def test_chooses_the_instances_by_tag_one_at_a_time(ansible):
+    web = LINUX_INSTANCES[:3]                  # the default fleet's role=web instances
+    run = ansible.playbook(role(run_command_content='hostname', run_command_instance_tags={'role': 'web'},
+                                run_command_concurrency=1))
+    assert run.rc == 0, run.stdout
+    assert sorted(shown(run)) == web
+    assert [line['params']['InstanceId.1'] for line in ansible.emulator.requests('InvokeCommand')] == web
+    assert all('InstanceId.2' not in line['params'] for line in ansible.emulator.requests('InvokeCommand'))
