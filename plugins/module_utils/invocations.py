@@ -656,7 +656,8 @@ def ensure_present(client, desired, options, check_mode=False):
             after['instance_ids'] = decision.instance_ids
         return Outcome(True, fleet_result(after, skipped), before=before, after=after)
     if options['preflight']:
-        known = [item for item in listed if item['instance_id'] in decision.instance_ids] if listed else None
+        chosen = set(decision.instance_ids)
+        known = [item for item in listed if item['instance_id'] in chosen] if listed else None
         found = preflight_problems(client, decision.instance_ids, (command or {}).get('Type'), known)
         if found:
             raise InvocationError('pre-flight check failed, nothing was invoked: {0}. Set preflight=false to skip this '
