@@ -47,14 +47,16 @@ options:
       - name: ansible_alicloud_encrypt
     env:
       - name: ALICLOUD_ECS_ENCRYPT
-  timeout:
+  command_timeout:
     description:
       - How long one command may run on the instance, in seconds (the Cloud Assistant C(Timeout)); a command
         that outlives it is stopped and the task fails.
+      - Ansible's own C(timeout) (C(ansible_timeout), C(-T)) is the time to connect, which Cloud Assistant does
+        not have; it is not used.
     type: int
     default: 3600
     vars:
-      - name: ansible_alicloud_timeout
+      - name: ansible_alicloud_command_timeout
     env:
       - name: ALICLOUD_ECS_COMMAND_TIMEOUT
   remote_tmp:
@@ -185,6 +187,7 @@ class Connection(ConnectionBase):
             raise AnsibleError('alicloud.ecs.cloud_assistant: the region is not set (ansible_alicloud_region, or '
                                'ALIBABA_CLOUD_REGION_ID)')
         self._instance_id = self.get_option('instance_id') or self._play_context.remote_addr
+        _own_http_connections()
         self._client = settings.client(settings.region)
         key = '{0}-{1}'.format(settings.region, self._instance_id)
         self._state_key = key
@@ -194,7 +197,7 @@ class Connection(ConnectionBase):
             self._state = self._handshake()
             ca_session.save(key, self._state)
             ca_session.start_watcher(settings.params, settings.region, self._instance_id, self._state['dir'],
-                                     self.get_option('remote_tmp'), self.get_option('timeout'))
+                                     self.get_option('remote_tmp'), self.get_option('command_timeout'))
         keys = self._state.get('keys')
         self._codec = ca_helper.Codec(dict((k, base64.b64decode(v)) for k, v in keys.items()) if keys else None,
                                       'controller')
@@ -293,7 +296,7 @@ class Connection(ConnectionBase):
         """RunCommand one shell script on the instance; returns its output (text) once it has finished."""
         params = {'InstanceId': [self._instance_id], 'Type': 'RunShellScript', 'CommandContent': script,
                   'ContentEncoding': 'PlainText', 'KeepCommand': False, 'WorkingDir': working_dir,
-                  'Timeout': self.get_option('timeout')}
+                  'Timeout': self.get_option('command_timeout')}
         invoke_id = self._api('RunCommand', params)['InvokeId']
         record = self._wait_command(invoke_id)
         status = record.get('InvocationStatus')
@@ -304,15 +307,15 @@ class Connection(ConnectionBase):
                 self._instance_id, UNREACHABLE_HINTS[code], code, invoke_id))
         if status == 'Timeout' or code == 'ExecutionTimeout':
             raise AnsibleError('instance {0}: the command outlived its timeout of {1} s and was stopped (invocation {2}); '
-                               'raise ansible_alicloud_timeout for longer tasks'.format(
-                                   self._instance_id, self.get_option('timeout'), invoke_id))
+                               'raise ansible_alicloud_command_timeout for longer tasks'.format(
+                                   self._instance_id, self.get_option('command_timeout'), invoke_id))
         if status != 'Success':
             raise AnsibleConnectionFailure('instance {0}: invocation {1} ended {2} {3}: {4}'.format(
-                self._instance_id, invoke_id, status, code, record.get('ErrorInfo') or output[-300:]))
+                self._instance_id, invoke_id, status, code, output.strip()[-500:] or record.get('ErrorInfo')))
         return output
 
     def _wait_command(self, invoke_id):
-        deadline = time.monotonic() + self.get_option('timeout') + 120
+        deadline = time.monotonic() + self.get_option('command_timeout') + 120
         delay = 0.05
         time.sleep(0.1)
         while True:
@@ -344,7 +347,7 @@ class Connection(ConnectionBase):
                 [self._instance_id], self._state['dir'], 'p' + piece, blob, mode='0600', overwrite=True))
         invoke_ids = self._parallel([one(piece, blob) for piece, blob in sealed.items()])
         try:
-            results = files.wait(client, invoke_ids, self.get_option('timeout'))
+            results = files.wait(client, invoke_ids, self.get_option('command_timeout'))
         except TimeoutError as exc:
             raise AnsibleConnectionFailure('instance {0}: {1}'.format(self._instance_id, exc))
         for raw in results:
@@ -499,6 +502,21 @@ class Connection(ConnectionBase):
 
     def close(self):
         self._connected = False
+
+
+def _own_http_connections():
+    """Drop the SDK's pooled HTTP connections inherited from the process this worker was forked from.
+
+    The inventory plugin runs in ansible-playbook itself; its keep-alive connections, shared by
+    workers forked afterwards, would carry several processes' requests and mix up their answers.
+    """
+    try:
+        from darabonba.core import DaraCore
+    except ImportError:
+        return
+    if getattr(DaraCore, '_alicloud_ecs_pid', None) != os.getpid():
+        DaraCore._sessions = {}
+        DaraCore._alicloud_ecs_pid = os.getpid()
 
 
 def _helper_source():

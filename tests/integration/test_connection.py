@@ -205,10 +205,10 @@ def test_a_command_that_outlives_the_timeout_fails_the_task(ansible, emulator, t
     tasks = [dict(name='slow', **{'ansible.builtin.command': 'sleep 30'}),
              dict(name='next', **{'ansible.builtin.ping': {}})]
     run = ansible.playbook(play(tasks), inventory=inventory(tmp_path, {LINUX_INSTANCES[4]: {}},
-                                                              ansible_alicloud_timeout=10))
+                                                              ansible_alicloud_command_timeout=10))
     slow = host_result(run, 'slow', LINUX_INSTANCES[4])
     assert slow['status'] == 'failed'
-    assert 'outlived its timeout of 10 s' in slow['result']['msg'] and 'ansible_alicloud_timeout' in slow['result']['msg']
+    assert 'outlived its timeout of 10 s' in slow['result']['msg'] and 'ansible_alicloud_command_timeout' in slow['result']['msg']
 
 
 def strings(value):
@@ -315,3 +315,21 @@ def test_without_encryption_the_records_show_everything(ansible, emulator, tmp_p
     assert run.rc == 0, run.stdout[-3000:]
     records = '\n'.join(decoded(read_every_record(emulator)))
     assert marker in records and secret in records and 'ANSIBLE_MODULE_ARGS' in records
+
+
+def test_with_the_inventory_plugin_every_host_answers_as_itself(ansible, emulator, tmp_path):
+    """The documented pairing: hosts from alicloud.ecs.ecs, run over the connection, many forks at once.
+
+    The inventory plugin uses the SDK inside ansible-playbook before the workers are forked: each worker
+    must use connections of its own, or answers reach the wrong process.
+    """
+    source = tmp_path / 'fleet.alicloud_ecs.yml'
+    source.write_text(yaml.safe_dump(dict(
+        plugin='alicloud.ecs.ecs', regions=['cn-hangzhou'], filters={'status': 'Running'},
+        keyed_groups=[dict(key="ecs_tags.env | default('none')", prefix='env')],
+        compose={'ansible_connection': "'alicloud.ecs.cloud_assistant'", 'ansible_alicloud_region': 'region_id'})))
+    run = ansible.playbook(play([dict(name='who', register='r', **{'ansible.builtin.command': 'uname -n'})],
+                                hosts='env_test'), inventory=source, args=('--forks', '12'))
+    assert run.rc == 0, run.stdout[-3000:]
+    answers = dict((item['host'], item['result']['stdout']) for item in run.results if item['task'] == 'who')
+    assert answers == dict((instance_id, instance_id) for instance_id in LINUX_INSTANCES)

@@ -106,7 +106,7 @@ def connection(monkeypatch):
     from ansible.playbook.play_context import PlayContext
     from ansible_collections.alicloud.ecs.plugins.connection.cloud_assistant import Connection
     conn = Connection(PlayContext())
-    options = dict(encrypt=True, remote_tmp='/tmp', timeout=60, max_parallel=4)
+    options = dict(encrypt=True, remote_tmp='/tmp', command_timeout=60, max_parallel=4)
     monkeypatch.setattr(conn, 'get_option', options.__getitem__)
     conn._instance_id = 'i-test'
     return conn
