@@ -86,7 +86,7 @@ class Bench(object):
                               tasks=[dict(name=name, **{'ansible.builtin.ping': {'data': name}})]))
             plays.append(dict(name='mark', hosts='localhost', gather_facts=False,
                               tasks=[dict(MARK, register='m'),
-                                      dict(name='show', **{'ansible.builtin.debug': {'msg': 'MARK={{ mark }}'}})]))
+                                     dict(name='show', **{'ansible.builtin.debug': {'msg': 'MARK={{ mark }}'}})]))
         hosts = {instance_id: {'ansible_connection': 'alicloud.ecs.cloud_assistant'},
                  'localhost': {'ansible_connection': 'local'}}
         dummy, stdout = self.playbook(plays, hosts)
@@ -146,7 +146,7 @@ def put_file_child(instance_id, sizes):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--repeats', type=int, default=2, help='play runs per connection; the fastest is shown')
     parser.add_argument('--pending-delay', type=float, default=0.2, help="the emulated agent's pick-up latency (s)")
     parser.add_argument('--put-file-child', nargs='+', help=argparse.SUPPRESS)

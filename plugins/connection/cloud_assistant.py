@@ -7,7 +7,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 name: cloud_assistant
-author: alicloud.ecs contributors
+author:
+  - alicloud.ecs maintainers (@alicloud-ecs)
 short_description: Run Ansible on ECS instances through Cloud Assistant, without SSH
 version_added: 0.1.0
 description:
@@ -144,6 +145,8 @@ display = Display()
 REQUEST_LIMIT = 17000
 # A piece is sent as one SendFile: sealed, it must fit in 24 KiB.
 PIECE_LIMIT = files.MAX_CONTENT_BYTES
+# A longer command line travels as pieces, like a payload.
+COMMAND_INLINE = 4000
 PUT_PIECE = PIECE_LIMIT - ca_helper.NONCE_SIZE - ca_helper.TAG_SIZE - 1
 ACTIVE = ('Pending', 'Scheduled', 'Running', 'Stopping')
 # What to do when the agent or the instance cannot take commands.
@@ -194,10 +197,10 @@ class Connection(ConnectionBase):
         self._state = ca_session.load(key)
         if self._state is None or self._state.get('encrypt') != self.get_option('encrypt'):
             self._check_instance()
+            # Listed first: a session that fails half-way is removed at the end of the run too.
+            ca_session.register(settings, settings.region, self._instance_id, self.get_option('remote_tmp'))
             self._state = self._handshake()
             ca_session.save(key, self._state)
-            ca_session.start_watcher(settings.params, settings.region, self._instance_id, self._state['dir'],
-                                     self.get_option('remote_tmp'), self.get_option('command_timeout'))
         keys = self._state.get('keys')
         self._codec = ca_helper.Codec(dict((k, base64.b64decode(v)) for k, v in keys.items()) if keys else None,
                                       'controller')
@@ -209,8 +212,8 @@ class Connection(ConnectionBase):
         found = self._api('DescribeInstances', {'InstanceIds': '["{0}"]'.format(self._instance_id)})
         items = (found.get('Instances') or {}).get('Instance') or []
         if not items:
-            raise AnsibleConnectionFailure('instance {0}: {1}'.format(self._instance_id,
-                                                                     UNREACHABLE_HINTS['InstanceNotExists']))
+            raise AnsibleConnectionFailure('instance {0}: {1}'.format(
+                self._instance_id, UNREACHABLE_HINTS['InstanceNotExists']))
         instance = items[0]
         if (instance.get('OSType') or '').lower() == 'windows':
             raise AnsibleError('instance {0} runs Windows: alicloud.ecs.cloud_assistant does not support Windows '
@@ -225,8 +228,8 @@ class Connection(ConnectionBase):
             return self._client.call(action, params)
         except ApiError as exc:
             if exc.code in ('InvalidInstance.NotFound', 'InvalidInstanceId.NotFound'):
-                raise AnsibleConnectionFailure('instance {0}: {1}'.format(self._instance_id,
-                                                                         UNREACHABLE_HINTS['InstanceNotExists']))
+                raise AnsibleConnectionFailure('instance {0}: {1}'.format(
+                    self._instance_id, UNREACHABLE_HINTS['InstanceNotExists']))
             if exc.code == 'NetworkError' or exc.retryable:
                 raise AnsibleConnectionFailure('{0} ({1})'.format(exc, self._instance_id))
             raise AnsibleError(to_native(exc))
@@ -234,12 +237,11 @@ class Connection(ConnectionBase):
     def _handshake(self):
         """One call: make the session directory, install the helper and agree the key (X25519)."""
         encrypt = self.get_option('encrypt')
-        session = uuid.uuid4().hex[:16]
-        name = '.ansible-ca-' + session
+        name = ca_session.session_prefix() + uuid.uuid4().hex[:12]
         helper = base64.b64encode(zlib_compress(_helper_source())).decode('ascii')
         lines = ['umask 077', 'missing=""', 'py=""',
                  'for c in python3 /usr/libexec/platform-python /usr/bin/python3; do',
-                 '  if p=$(command -v "$c" 2>/dev/null) && "$p" -c "import sys; sys.exit(sys.version_info < (3, 6))" '
+                 '  if p=$(command -v "$c" 2>/dev/null) && "$p" -c "import sys; assert sys.version_info >= (3, 6)" '
                  '2>/dev/null; then py=$p; break; fi',
                  'done',
                  '[ -n "$py" ] || missing="$missing python3"']
@@ -355,35 +357,35 @@ class Connection(ConnectionBase):
                 if record.get('InvocationStatus') != 'Success':
                     code = record.get('ErrorCode') or ''
                     if code in UNREACHABLE_HINTS:
-                        raise AnsibleConnectionFailure('instance {0}: {1}'.format(self._instance_id,
-                                                                                 UNREACHABLE_HINTS[code]))
+                        raise AnsibleConnectionFailure('instance {0}: {1}'.format(
+                            self._instance_id, UNREACHABLE_HINTS[code]))
                     raise AnsibleError('instance {0}: sending a piece failed: {1} {2}'.format(
                         self._instance_id, code, record.get('ErrorInfo')))
 
-    def _request(self, request, pieces=None, keep=True):
+    def _request(self, request, parts=None, keep=True):
         """Send the pieces the instance lacks, run the helper with ``request``, and return its answer.
 
-        ``pieces`` is a list of (id, sealed bytes); pieces that fit go inside the request itself.
+        ``parts`` maps a request field (``stdin``, ``data``, ``cmd``) to a list of (id, sealed bytes);
+        pieces that fit go inside the request itself, the others are sent first, at once.
         """
-        pieces = pieces or []
-        known = set(self._state['pieces'])
-        spec = dict(pieces=[piece for piece, blob in pieces], inline={}, keep=keep)
-        room = REQUEST_LIMIT - 2000
-        to_send = {}
-        for piece, blob in pieces:
-            if piece in known or piece in to_send or piece in spec['inline']:
-                continue
-            size = len(blob) * 4 // 3 + 64
-            if size < room:
-                spec['inline'][piece] = ca_helper.b64(blob)
-                room -= size
-            else:
-                to_send[piece] = blob
         request = dict(request)
-        if request['op'] == 'exec' and pieces:
-            request['stdin'] = spec
-        elif request['op'] == 'put':
-            request['data'] = spec
+        known = set(self._state['pieces'])
+        room = REQUEST_LIMIT - 2000 - len(request.get('cmd') or '') * 2
+        to_send = {}
+        inline = {}
+        listed = set()
+        for field, pieces in sorted((parts or {}).items()):
+            request[field] = dict(pieces=[piece for piece, blob in pieces], inline=inline, keep=keep)
+            for piece, blob in pieces:
+                listed.add(piece)
+                if piece in known or piece in to_send or piece in inline:
+                    continue
+                size = len(blob) * 4 // 3 + 64
+                if size < room:
+                    inline[piece] = ca_helper.b64(blob)
+                    room -= size
+                else:
+                    to_send[piece] = blob
         request['drop'] = self._state.get('drop', [])
         if not keep:
             request['drop_after'] = ['p' + piece for piece in to_send]
@@ -391,7 +393,7 @@ class Connection(ConnectionBase):
         answer = self._call_helper(request)
         self._state['drop'] = []
         if keep:
-            self._state['pieces'] = sorted(known | set(spec['pieces']))
+            self._state['pieces'] = sorted(known | listed)
         ca_session.save(self._state_key, self._state)
         if answer.get('error') == 'missing':
             raise AnsibleConnectionFailure('instance {0}: pieces sent earlier in this run are gone from {1}; '
@@ -454,8 +456,12 @@ class Connection(ConnectionBase):
             raise AnsibleError('alicloud.ecs.cloud_assistant does not take become passwords: Cloud Assistant runs '
                                'commands as root, so sudo and su need none')
         display.vvv(u'EXEC {0}'.format(cmd), host=self._instance_id)
-        pieces = self._seal_pieces(ca_session.content_cuts(to_bytes(in_data))) if in_data else []
-        answer = self._request(dict(op='exec', cmd=to_text(cmd)), pieces)
+        parts = dict(stdin=self._seal_pieces(ca_session.content_cuts(to_bytes(in_data)))) if in_data else {}
+        request = dict(op='exec', cmd=to_text(cmd))
+        if len(request['cmd']) > COMMAND_INLINE:
+            parts['cmd'] = self._seal_pieces(ca_session.content_cuts(to_bytes(cmd)))
+            del request['cmd']
+        answer = self._request(request, parts)
         stdout = base64.b64decode(answer['stdout'])
         stderr = base64.b64decode(answer['stderr'])
         if self.become and sudoable and self.become.success:
@@ -473,10 +479,7 @@ class Connection(ConnectionBase):
             data = handle.read()
         digest = hashlib.sha256(data).hexdigest()
         pieces = self._seal_pieces(ca_session.fixed_cuts(data, PUT_PIECE)) if data else []
-        request = dict(op='put', path=to_text(out_path))
-        if not data:
-            request['data'] = dict(pieces=[], inline={})
-        answer = self._request(request, pieces, keep=False)
+        answer = self._request(dict(op='put', path=to_text(out_path)), dict(data=pieces), keep=False)
         if answer.get('sha256') != digest:
             raise AnsibleError('instance {0}: {1} arrived with SHA-256 {2}, not {3}'.format(
                 self._instance_id, out_path, answer.get('sha256'), digest))

@@ -159,7 +159,7 @@ instances:
       description: Why it failed (V(FileAlreadyExists), V(InstanceNotRunning), V(ClientNotRunning), ...), else empty.
       type: str
     error_info:
-      description: The service's explanation of O(instances[].error_code).
+      description: The service's explanation of RV(instances[].error_code).
       type: str
     unchanged:
       description: The file already existed and O(overwrite) was V(false), so it was left alone.

@@ -171,10 +171,19 @@ def _gather(codec, spec):
     return data
 
 
-def _run(request, data):
+def _home():
+    """Commands start in the user's home, as over SSH (Cloud Assistant may not set HOME)."""
+    home = os.environ.get('HOME')
+    if not home:
+        import pwd
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    return home if os.path.isdir(home) else '/'
+
+
+def _run(command, data):
     env = dict(os.environ)
-    process = subprocess.Popen(['/bin/sh', '-c', request['cmd']], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=request.get('cwd') or os.environ.get('HOME') or '/',
+    process = subprocess.Popen(['/bin/sh', '-c', command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=_home(),
                                env=env)
     stdout, stderr = process.communicate(data)
     return dict(rc=process.returncode, stdout=b64(stdout), stderr=b64(stderr))
@@ -183,7 +192,10 @@ def _run(request, data):
 def _handle(codec, request):
     op = request['op']
     if op == 'exec':
-        return _run(request, _gather(codec, request['stdin']) if request.get('stdin') else b'')
+        command = request.get('cmd')
+        if isinstance(command, dict):
+            command = _gather(codec, command).decode('utf-8', 'surrogateescape')
+        return _run(command, _gather(codec, request['stdin']) if request.get('stdin') else b'')
     if op == 'put':
         data = _gather(codec, request['data'])
         path = request['path']
@@ -212,14 +224,12 @@ def _reply(blob, name):
 def main(argv):
     os.umask(0o077)
     if len(argv) == 4 and argv[1] == 'read':
-        # A slice of a kept result (already sealed); the last slice removes it.
+        # A slice of a kept result (already sealed). Slices are read at once, in any order: the
+        # controller's next request removes the result (``drop``).
         name, offset = argv[2], int(argv[3])
         with open(name) as handle:
             text = handle.read()
-        end = offset + SLICE
-        sys.stdout.write('%s %d %s\n%s\n' % (MARK, len(text), name, text[offset:end]))
-        if end >= len(text):
-            os.remove(name)
+        sys.stdout.write('%s %d %s\n%s\n' % (MARK, len(text), name, text[offset:offset + SLICE]))
         return 0
     codec = _codec()
     name = argv[1] if len(argv) > 1 else 'result'

@@ -14,6 +14,7 @@ with the session removes the session directory on the instance in one last Cloud
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 import os
 import re
@@ -108,30 +109,59 @@ def forget(key):
         pass
 
 
-def start_watcher(params, region, instance_id, remote_dir, workdir, timeout):
-    """Start the process that removes ``remote_dir`` on the instance once this ansible-playbook run has ended.
+def run_id():
+    """The same short id in every worker of one ansible-playbook run (named after its local temporary directory)."""
+    return hashlib.sha256(os.path.realpath(state_dir()).encode('utf-8')).hexdigest()[:12]
 
-    The settings reach it on a pipe, never on its command line or in its environment.
+
+def session_prefix():
+    """Session directories of this run start with this name: one command removes them all."""
+    return '.ansible-ca-%s-' % run_id()
+
+
+def _registry():
+    """Where this run's sessions are listed for the watchers; outside Ansible's local tmp, which goes first."""
+    path = os.path.join(tempfile.gettempdir(), 'alicloud-ecs-ca-%d-%s' % (os.getuid(), run_id()))
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def register(settings, region, instance_id, workdir):
+    """List a new session for removal when the run ends; start this run's watcher for these credentials if need be.
+
+    One watcher per run and credentials removes every session of the run in one RunCommand per region
+    and working directory (up to 100 instances each). The settings reach it on a pipe, never on its
+    command line or in its environment.
     """
+    identity = hashlib.sha256(json.dumps(settings.identity(), sort_keys=True).encode('utf-8')).hexdigest()[:12]
+    registry = _registry()
+    entry = dict(identity=identity, region=region, instance_id=instance_id, workdir=workdir)
+    name = os.path.join(registry, 'session-%s.json' % hashlib.sha256(
+        ('%s/%s' % (region, instance_id)).encode('utf-8')).hexdigest()[:16])
+    with open(name + '.tmp', 'w') as handle:
+        json.dump(entry, handle)
+    os.rename(name + '.tmp', name)
+    try:
+        os.close(os.open(os.path.join(registry, 'watcher-' + identity), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError:
+        return                                 # this run already has a watcher for these credentials
     # <root>/ansible_collections/alicloud/ecs/plugins/plugin_utils/ca_session.py
     root = os.path.abspath(__file__)
     for dummy in range(6):
         root = os.path.dirname(root)
     code = ('import sys; sys.path.insert(0, %r); '
             'from ansible_collections.alicloud.ecs.plugins.plugin_utils.ca_session import watch; watch()' % root)
-    job = dict(params=params, region=region, instance_id=instance_id, remote_dir=remote_dir, workdir=workdir,
-               run_pid=os.getppid(), timeout=timeout)
+    job = dict(params=settings.params, identity=identity, registry=registry, prefix=session_prefix(),
+               run_pid=os.getppid())
     process = subprocess.Popen([sys.executable, '-c', code], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True)
     process.stdin.write(json.dumps(job).encode('utf-8'))
     process.stdin.close()
-    return process.pid
 
 
-def cleanup_script(remote_dir):
-    """Remove the session directory, named relative to the working directory (its parent)."""
-    name = remote_dir.rstrip('/').rsplit('/', 1)[-1]
-    return "rm -rf './%s'\n" % name.replace("'", "")
+def cleanup_script(prefix):
+    """Remove this run's session directories, named relative to the working directory (their parent)."""
+    return "rm -rf ./%s*\n" % re.sub(r'[^A-Za-z0-9._-]', '', prefix)
 
 
 def _alive(pid):
@@ -142,21 +172,62 @@ def _alive(pid):
     return True
 
 
+def _entries(job):
+    found = []
+    for name in sorted(os.listdir(job['registry'])):
+        if name.startswith('session-') and name.endswith('.json'):
+            path = os.path.join(job['registry'], name)
+            try:
+                with open(path) as handle:
+                    entry = json.load(handle)
+            except (OSError, ValueError):
+                continue
+            if entry.get('identity') == job['identity']:
+                found.append((path, entry))
+    return found
+
+
 def watch():
-    """The watcher: wait for the ansible-playbook run to end, then remove the session directory."""
+    """The watcher: wait for the ansible-playbook run to end, then remove its session directories."""
     job = json.loads(sys.stdin.read())
     sys.stdin.close()
     while _alive(job['run_pid']):
         time.sleep(0.2)
     from ansible_collections.alicloud.ecs.plugins.plugin_utils.connection import ConnectionSettings
-    client = ConnectionSettings(job['params']).client(job['region'])
-    answer = client.call('RunCommand', {'InstanceId': [job['instance_id']], 'Type': 'RunShellScript',
-                                        'CommandContent': cleanup_script(job['remote_dir']), 'KeepCommand': False,
-                                        'WorkingDir': job['workdir'], 'Timeout': 60})
+    settings = ConnectionSettings(job['params'])
+    groups = {}
+    entries = _entries(job)
+    for path, entry in entries:
+        groups.setdefault((entry['region'], entry['workdir']), []).append(entry['instance_id'])
+    pending = []
+    for (region, workdir), instance_ids in sorted(groups.items()):
+        client = settings.client(region)
+        for start in range(0, len(instance_ids), 100):
+            try:
+                answer = client.call('RunCommand', {
+                    'InstanceId': instance_ids[start:start + 100], 'Type': 'RunShellScript',
+                    'CommandContent': cleanup_script(job['prefix']), 'KeepCommand': False, 'WorkingDir': workdir,
+                    'Timeout': 60})
+                pending.append((client, answer['InvokeId']))
+            except Exception:  # pylint: disable=broad-except
+                continue                      # the next run's sweep removes what could not be removed now
     deadline = time.time() + 120
-    while time.time() < deadline:
-        body = client.call('DescribeInvocationResults', {'InvokeId': answer['InvokeId']})
-        found = ((body.get('Invocation') or {}).get('InvocationResults') or {}).get('InvocationResult') or []
-        if found and found[0].get('InvocationStatus') not in ('Pending', 'Running', 'Scheduled', 'Stopping'):
-            return
-        time.sleep(0.3)
+    while pending and time.time() < deadline:
+        client, invoke_id = pending[0]
+        try:
+            body = client.call('DescribeInvocations', {'InvokeId': invoke_id})
+            found = (body.get('Invocations') or {}).get('Invocation') or []
+            status = found[0].get('InvocationStatus') if found else None
+        except Exception:  # pylint: disable=broad-except
+            status = None
+        if status in (None, 'Success', 'Failed', 'PartialFailed', 'Stopped'):
+            pending.pop(0)
+        else:
+            time.sleep(0.3)
+    for path, entry in entries:
+        os.remove(path)
+    os.remove(os.path.join(job['registry'], 'watcher-' + job['identity']))
+    try:
+        os.rmdir(job['registry'])
+    except OSError:
+        pass                                  # other credentials' watchers still have sessions there

@@ -35,6 +35,12 @@ def play(tasks, hosts='all', gather_facts=False):
                           sort_keys=False)
 
 
+def problems(run):
+    """What went wrong, for assertion messages: each failed or unreachable task with its message."""
+    return [(item['task'], item['host'], item['status'], item['result'].get('msg'))
+            for item in run.results if item['status'] in ('failed', 'unreachable')] or run.stdout[-3000:]
+
+
 def host_result(run, task, host):
     found = [item for item in run.results if item['task'] == task and item['host'] == host]
     assert found, 'no task %r on %s; rc=%s\n%s\n%s' % (task, host, run.rc, run.stdout[-3000:], run.stderr[-3000:])
@@ -75,21 +81,22 @@ def test_modules_run_over_cloud_assistant(ansible, emulator, tmp_path):
         dict(name='hostname', register='r', **{'ansible.builtin.command': 'uname -n'}),
         dict(name='streams', register='r', ignore_errors=True,
              **{'ansible.builtin.shell': 'echo to-stdout; echo to-stderr >&2; exit 3'}),
-        dict(name='copy', **{'ansible.builtin.copy': dict(src=str(tmp_path / 'payload.bin'), dest=remote + '/payload.bin',
-                                                           mode='0640')}),
-        dict(name='fetch', **{'ansible.builtin.fetch': dict(src=remote + '/payload.bin', dest=str(tmp_path / 'back.bin'),
-                                                             flat=True)}),
-        dict(name='template', **{'ansible.builtin.template': dict(src=str(tmp_path / 'greeting.j2'),
-                                                                   dest=remote + '/greeting.txt', mode='0644')}),
+        dict(name='copy', **{'ansible.builtin.copy': dict(
+            src=str(tmp_path / 'payload.bin'), dest=remote + '/payload.bin', mode='0640')}),
+        dict(name='fetch', **{'ansible.builtin.fetch': dict(
+            src=remote + '/payload.bin', dest=str(tmp_path / 'back.bin'), flat=True)}),
+        dict(name='template', **{'ansible.builtin.template': dict(
+            src=str(tmp_path / 'greeting.j2'), dest=remote + '/greeting.txt', mode='0644')}),
         dict(name='file', **{'ansible.builtin.file': dict(path=remote + '/greeting.txt', mode='0600')}),
-        dict(name='stat', register='r', **{'ansible.builtin.stat': dict(path=remote + '/greeting.txt',
-                                                                         checksum_algorithm='sha256')}),
+        dict(name='stat', register='r', **{'ansible.builtin.stat': dict(
+            path=remote + '/greeting.txt', checksum_algorithm='sha256')}),
         dict(name='become', register='r', become=True, **{'ansible.builtin.command': 'id -un'}),
+        dict(name='long command line', register='r', **{'ansible.builtin.raw': 'echo %s | wc -c' % ('y' * 9000)}),
         dict(name='large result', register='r',
              **{'ansible.builtin.shell': "head -c 100000 /dev/zero | tr '\\0' 'x'; echo; seq 1 20000 >&2"}),
     ]
     run = ansible.playbook(play(tasks, gather_facts=True), inventory=inventory(tmp_path, {'web': {'ansible_host': B}}))
-    assert run.rc == 0, run.stdout[-3000:]
+    assert run.rc == 0, problems(run)
     facts = host_result(run, 'Gathering Facts', 'web')['result']['ansible_facts']
     assert facts['ansible_system'] == 'Linux' and facts['ansible_env']['ECS_EMULATOR_INSTANCE_ID'] == B
 
@@ -108,6 +115,7 @@ def test_modules_run_over_cloud_assistant(ansible, emulator, tmp_path):
     assert stat['mode'] == '0600' and stat['checksum'] == sha256(remote + '/greeting.txt')
     assert host_result(run, 'become', 'web')['result']['stdout'] == 'root'
 
+    assert host_result(run, 'long command line', 'web')['result']['stdout'].strip() == '9001'
     large = host_result(run, 'large result', 'web')['result']
     assert large['stdout'] == 'x' * 100000
     assert large['stderr'].split('\n') == [str(n) for n in range(1, 20001)]
@@ -120,16 +128,25 @@ def test_modules_run_over_cloud_assistant(ansible, emulator, tmp_path):
 
 
 def test_nothing_is_left_behind_even_when_a_task_fails(ansible, emulator, tmp_path):
+    other = LINUX_INSTANCES[7]
     tasks = [
-        dict(name='works', **{'ansible.builtin.copy': dict(content='kept\n', dest=scratch(emulator, A, 'tmp', 'kept.txt'))}),
+        dict(name='works', **{'ansible.builtin.copy': dict(content='kept\n', dest='{{ ansible_env.TMPDIR }}/kept.txt')}),
         dict(name='fails', **{'ansible.builtin.command': 'false'}),
     ]
-    run = ansible.playbook(play(tasks), inventory=inventory(tmp_path, {A: {}}))
-    assert host_result(run, 'fails', A)['status'] == 'failed'
-    wait_for_cleanup(emulator, [A])
-    assert sessions_left(emulator, A) == []
-    ansible_tmp = scratch(emulator, A, 'root', '.ansible', 'tmp')
-    assert not os.path.exists(ansible_tmp) or os.listdir(ansible_tmp) == []
+    run = ansible.playbook(play(tasks, gather_facts=True), inventory=inventory(tmp_path, {A: {}, other: {}}))
+    assert host_result(run, 'fails', A)['status'] == 'failed' and host_result(run, 'fails', other)['status'] == 'failed'
+    wait_for_cleanup(emulator, [A, other])
+    for instance_id in (A, other):
+        assert sessions_left(emulator, instance_id) == []
+        ansible_tmp = scratch(emulator, instance_id, 'root', '.ansible', 'tmp')
+        assert not os.path.exists(ansible_tmp) or os.listdir(ansible_tmp) == []
+        with open(scratch(emulator, instance_id, 'tmp', 'kept.txt')) as handle:
+            assert handle.read() == 'kept\n'
+    # One last call (one ClientToken, however often it was sent) removed both instances' session directories.
+    cleanups = [line for line in emulator.requests('RunCommand')
+                if line['params']['CommandContent'].startswith('rm -rf ./.ansible-ca-')]
+    assert len(set(line['params']['ClientToken'] for line in cleanups)) == 1
+    assert sorted(v for k, v in cleanups[0]['params'].items() if k.startswith('InstanceId.')) == sorted([A, other])
 
 
 def test_round_trips_per_task(ansible, emulator, tmp_path):
@@ -142,7 +159,7 @@ def test_round_trips_per_task(ansible, emulator, tmp_path):
         plays.append(dict(name='mark', hosts='localhost', gather_facts=False, tasks=[mark]))
     hosts = {A: {}, 'localhost': {'ansible_connection': 'local'}}
     run = ansible.playbook(yaml.safe_dump(plays, sort_keys=False), inventory=inventory(tmp_path, hosts))
-    assert run.rc == 0, run.stdout[-3000:]
+    assert run.rc == 0, problems(run)
     marks = [float(item['result']['ansible_facts']['mark']) for item in run.results if item['task'] == 'mark']
     calls = invocations(emulator)
     first = [line['action'] for line in calls if line['time'] < marks[0]]
@@ -204,8 +221,8 @@ def test_throttled_and_lost_answers_run_each_command_once(ansible, emulator, tmp
 def test_a_command_that_outlives_the_timeout_fails_the_task(ansible, emulator, tmp_path):
     tasks = [dict(name='slow', **{'ansible.builtin.command': 'sleep 30'}),
              dict(name='next', **{'ansible.builtin.ping': {}})]
-    run = ansible.playbook(play(tasks), inventory=inventory(tmp_path, {LINUX_INSTANCES[4]: {}},
-                                                              ansible_alicloud_command_timeout=10))
+    hosts = {LINUX_INSTANCES[4]: {}}
+    run = ansible.playbook(play(tasks), inventory=inventory(tmp_path, hosts, ansible_alicloud_command_timeout=10))
     slow = host_result(run, 'slow', LINUX_INSTANCES[4])
     assert slow['status'] == 'failed'
     assert 'outlived its timeout of 10 s' in slow['result']['msg'] and 'ansible_alicloud_command_timeout' in slow['result']['msg']
@@ -295,7 +312,7 @@ def test_records_show_no_secret_and_no_file_content(ansible, emulator, tmp_path)
     emulator.clear_log()
     run = ansible.playbook(security_play(tmp_path, emulator, instance_id, secret, marker),
                            inventory=inventory(tmp_path, {instance_id: {}}), clear_log=False)
-    assert run.rc == 0, run.stdout[-3000:]
+    assert run.rc == 0, problems(run)
     assert host_result(run, 'read it back', instance_id)['result']['stdout'] == 'the file says %s' % marker
     records = '\n'.join(decoded(read_every_record(emulator)))
     assert instance_id in records and 'ANSIBLE_MODULE_ARGS' not in records
@@ -312,7 +329,7 @@ def test_without_encryption_the_records_show_everything(ansible, emulator, tmp_p
     instance_id = LINUX_INSTANCES[6]
     run = ansible.playbook(security_play(tmp_path, emulator, instance_id, secret, marker),
                            inventory=inventory(tmp_path, {instance_id: {}}, ansible_alicloud_encrypt=False))
-    assert run.rc == 0, run.stdout[-3000:]
+    assert run.rc == 0, problems(run)
     records = '\n'.join(decoded(read_every_record(emulator)))
     assert marker in records and secret in records and 'ANSIBLE_MODULE_ARGS' in records
 
@@ -330,6 +347,6 @@ def test_with_the_inventory_plugin_every_host_answers_as_itself(ansible, emulato
         compose={'ansible_connection': "'alicloud.ecs.cloud_assistant'", 'ansible_alicloud_region': 'region_id'})))
     run = ansible.playbook(play([dict(name='who', register='r', **{'ansible.builtin.command': 'uname -n'})],
                                 hosts='env_test'), inventory=source, args=('--forks', '12'))
-    assert run.rc == 0, run.stdout[-3000:]
+    assert run.rc == 0, problems(run)
     answers = dict((item['host'], item['result']['stdout']) for item in run.results if item['task'] == 'who')
     assert answers == dict((instance_id, instance_id) for instance_id in LINUX_INSTANCES)

@@ -47,9 +47,9 @@ def test_another_key_is_refused_and_names_do_not_show_plain_hashes():
     assert piece_id not in hashlib.sha256(b'data').hexdigest()
 
 
-def run_helper(tmp_path, request, codec_keys=KEYS):
+def run_helper(tmp_path, request, codec_keys=None):
     (tmp_path / 'shared').write_bytes(b'\x07' * 32)
-    text = ca_helper.b64(ca_helper.Codec(codec_keys, 'controller').seal(ca_helper.pack(request)))
+    text = ca_helper.b64(ca_helper.Codec(codec_keys or KEYS, 'controller').seal(ca_helper.pack(request)))
     process = subprocess.run([sys.executable, ca_helper.__file__, 'rtest'], input=text, capture_output=True, text=True,
                              cwd=str(tmp_path), check=False)
     return process.stdout
@@ -77,7 +77,9 @@ def test_the_helper_keeps_streams_and_exit_code_apart_and_slices_large_results(t
     assert answer['rc'] == 7 and stdout.startswith(data) and len(stdout) > 90000
     assert base64.b64decode(answer['stderr']) == b'to-stderr\n'
     assert (tmp_path / ('p' + piece)).exists()     # kept for the next task
-    assert not (tmp_path / 'rtest').exists()       # the last slice removed the kept result
+    assert (tmp_path / 'rtest').exists()           # kept until the next request drops it
+    open_reply(tmp_path, run_helper(tmp_path, dict(op='exec', cmd='true', drop=['rtest'])))
+    assert not (tmp_path / 'rtest').exists()
 
 
 def test_the_helper_names_missing_pieces_and_refuses_unsealed_requests(tmp_path):
