@@ -91,6 +91,8 @@ def test_modules_run_over_cloud_assistant(ansible, emulator, tmp_path):
         dict(name='stat', register='r', **{'ansible.builtin.stat': dict(
             path=remote + '/greeting.txt', checksum_algorithm='sha256')}),
         dict(name='become', register='r', become=True, **{'ansible.builtin.command': 'id -un'}),
+        dict(name='become with su', register='r', become=True, become_method='su',
+             **{'ansible.builtin.command': 'id -un'}),
         dict(name='long command line', register='r', **{'ansible.builtin.raw': 'echo %s | wc -c' % ('y' * 9000)}),
         dict(name='large result', register='r',
              **{'ansible.builtin.shell': "head -c 100000 /dev/zero | tr '\\0' 'x'; echo; seq 1 20000 >&2"}),
@@ -114,6 +116,7 @@ def test_modules_run_over_cloud_assistant(ansible, emulator, tmp_path):
     stat = host_result(run, 'stat', 'web')['result']['stat']
     assert stat['mode'] == '0600' and stat['checksum'] == sha256(remote + '/greeting.txt')
     assert host_result(run, 'become', 'web')['result']['stdout'] == 'root'
+    assert host_result(run, 'become with su', 'web')['result']['stdout'] == 'root'   # su does not pipeline
 
     assert host_result(run, 'long command line', 'web')['result']['stdout'].strip() == '9001'
     large = host_result(run, 'large result', 'web')['result']
