@@ -15,9 +15,9 @@ description:
   - Writes a file, from O(src) or O(content), into a directory of each instance through Cloud Assistant's C(SendFile),
     with no SSH, then waits for every instance's result (C(DescribeSendFileResults)) and returns them.
   - One C(SendFile) carries at most 24 KiB (32 KB once Base64-encoded); larger content is refused. Copy larger files
-    with M(ansible.builtin.copy) over the C(alicloud.ecs.cloud_assistant) connection plugin.
+    with C(ansible.builtin.copy) over the C(alicloud.ecs.cloud_assistant) connection plugin.
   - The content is visible to anyone who may read the account's C(SendFile) records. For secrets, use
-    M(ansible.builtin.copy) over the C(alicloud.ecs.cloud_assistant) connection plugin, which encrypts it.
+    C(ansible.builtin.copy) over the C(alicloud.ecs.cloud_assistant) connection plugin, which encrypts it.
 author:
   - alicloud.ecs maintainers (@alicloud-ecs)
 options:
