@@ -157,6 +157,7 @@ demo: demo-venv
 
 bench: venv
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/bench_connection.py
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

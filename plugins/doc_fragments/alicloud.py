@@ -126,3 +126,38 @@ options:
       - name: ALICLOUD_ECS_ENDPOINT
       - name: ALIBABA_CLOUD_ECS_ENDPOINT
 '''
+
+    # The connection plugin also reads them from host and group variables (ansible_alicloud_<option>).
+    CONNECTION = r'''
+options:
+  access_key:
+    vars:
+      - name: ansible_alicloud_access_key
+  secret_key:
+    vars:
+      - name: ansible_alicloud_secret_key
+  security_token:
+    vars:
+      - name: ansible_alicloud_security_token
+  region:
+    vars:
+      - name: ansible_alicloud_region
+  profile:
+    vars:
+      - name: ansible_alicloud_profile
+  assume_role_arn:
+    vars:
+      - name: ansible_alicloud_assume_role_arn
+  assume_role_session_name:
+    vars:
+      - name: ansible_alicloud_assume_role_session_name
+  assume_role_session_expiration:
+    vars:
+      - name: ansible_alicloud_assume_role_session_expiration
+  ecs_role_name:
+    vars:
+      - name: ansible_alicloud_ecs_role_name
+  endpoint:
+    vars:
+      - name: ansible_alicloud_endpoint
+'''

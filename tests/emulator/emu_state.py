@@ -40,6 +40,42 @@ case "$*" in
 esac
 '''
 
+# sudo and su as root on an instance: scripts run as the emulator's own user, so they run the
+# command as that user; switching to any other user is refused (the emulator cannot).
+SUDO_SHIM = '''#!/bin/sh
+user=root
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -u) user=$2; shift 2 ;;
+    -p) shift 2 ;;
+    --) shift; break ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+if [ "$user" != root ] && [ "$user" != "$(id -un)" ]; then
+  echo "sudo: the emulator cannot switch to user $user" >&2; exit 1
+fi
+exec "$@"
+'''
+SU_SHIM = '''#!/bin/sh
+user=root
+command=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -c) command=$2; shift 2 ;;
+    -|-l|--login|-m|-p) shift ;;
+    -s) shift 2 ;;
+    -*) shift ;;
+    *) user=$1; shift ;;
+  esac
+done
+if [ "$user" != root ] && [ "$user" != "$(id -un)" ]; then
+  echo "su: the emulator cannot switch to user $user" >&2; exit 1
+fi
+exec /bin/sh -c "$command"
+'''
+
 ERROR_INFO = {
     'InstanceNotRunning': 'the specified instance was not running during task execution',
     'CommandNotApplicable': 'the OS type of the instance does not support the specified command type',
@@ -329,6 +365,8 @@ class State(object):
         shims = {
             'hostname': '#!/bin/sh\necho %s\n' % instance_id,
             'uname': UNAME_SHIM % {'id': instance_id, 'uname': REAL_UNAME},
+            'sudo': SUDO_SHIM,
+            'su': SU_SHIM,
         }
         for name, text in shims.items():
             shim = os.path.join(root, '.emu', 'bin', name)
