@@ -555,8 +555,8 @@ def resolve(client, desired):
     Sets ``desired['instance_ids']`` to the Running instances that match; returns the skipped
     ones (matched, not Running) and the listed instance dicts (for the pre-flight check).
     """
-    if desired['instance_ids'] is not None or (desired.get('instance_tags') is None and
-                                               desired.get('resource_group_id') is None):
+    chosen = desired.get('instance_tags') is not None or desired.get('resource_group_id') is not None
+    if desired['instance_ids'] is not None or not chosen:
         return [], None
     running, skipped = resolve_targets(client, desired['instance_tags'], desired['resource_group_id'])
     if not running:

@@ -158,8 +158,9 @@ def run_waves(instance_ids, start, look, repeat_mode, concurrency=None, max_fail
     while True:
         batches = []
         running = sum(wave.running() for wave in waves)
-        while pending and not stopped_early and (not batches and running == 0 or
-                                                 running + len(pending[0]) <= allowed_running):
+        # The first wave always fits when nothing runs; others while they fit within the limit.
+        while pending and not stopped_early and (
+                (not batches and running == 0) or running + len(pending[0]) <= allowed_running):
             batches.append(pending.pop(0))
             running += len(batches[-1])
         if batches:
@@ -170,8 +171,8 @@ def run_waves(instance_ids, start, look, repeat_mode, concurrency=None, max_fail
                 raise Interrupted(str(errors[0]), waves, not_started(), errors[0])
             if wait:
                 poller.sleep(poller.first)  # a command just invoked cannot be done yet
-        active = [wave for wave in waves if wave.raw is None or
-                  (wait and not is_settled(wave.raw.get('InvocationStatus'), repeat_mode))]
+        active = [wave for wave in waves
+                  if wave.raw is None or (wait and not is_settled(wave.raw.get('InvocationStatus'), repeat_mode))]
         if not active or not wait and not pending:
             if active:
                 _look(look, active, waves, not_started)
