@@ -254,6 +254,9 @@ class InProcessModuleAction(ActionBase):
             return 'the connection is %s, not local' % connection
         if self._task.async_val:
             return 'the task is async'
+        if getattr(self._task, 'timeout', None):
+            # The timeout interrupts with an exception that code run in-process could catch as its own failure.
+            return 'the task has a timeout'
         if self._play_context.become:
             return 'the task uses become'
         return None

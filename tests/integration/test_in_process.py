@@ -152,6 +152,14 @@ def test_async_runs_the_module(ansible):
     assert [item['instance_id'] for item in run.task('info')['instances']] == [A]
 
 
+def test_a_task_timeout_runs_the_module(ansible):
+    run = ansible.playbook([info_task(timeout=120)], args=['-vvv'])
+    assert run.rc == 0, run.stdout
+    assert path_of(run) == 'module'
+    assert 'the task has a timeout' in run.stdout
+    assert [item['instance_id'] for item in run.task('info')['instances']] == [A]
+
+
 def test_task_environment_reaches_the_fallbacks_on_both_paths(ansible):
     without_connection_env(ansible)
     environment = dict(ALIBABA_CLOUD_ACCESS_KEY_ID=ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET,
