@@ -40,10 +40,10 @@ from ansible.utils.vars import merge_hash
 try:
     from ansible.module_utils.common.json import Direction, get_module_encoder
     from ansible.module_utils import _internal as module_utils_internal
+    AnsibleJSONEncoder = None
 except ImportError:  # ansible-core 2.16 to 2.18
     from ansible.module_utils.common.json import AnsibleJSONEncoder
-    get_module_encoder = None
-    module_utils_internal = None
+    Direction = get_module_encoder = module_utils_internal = None
 try:
     from ansible.vars.clean import remove_internal_keys
 except ImportError:  # pragma: no cover - kept in every supported release; the 2.21 result object has its own

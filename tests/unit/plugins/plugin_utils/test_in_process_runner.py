@@ -113,10 +113,8 @@ def test_a_failure_is_a_failed_result_with_the_secrets_masked():
     secrets = in_process.secret_values({'secret_key': 'hush-1', 'access_key': 'id-1'},
                                        {'ALIBABA_CLOUD_SECURITY_TOKEN': 'hush-2'})
     assert secrets == {'hush-1', 'hush-2'}
-    try:
-        raise RuntimeError('could not use hush-1 with hush-2')
-    except RuntimeError as exc:
-        result = in_process.failure_result('alicloud.ecs.ecs_invocation', exc, secrets)
+    result = in_process.failure_result('alicloud.ecs.ecs_invocation', RuntimeError('could not use hush-1 with hush-2'),
+                                       secrets)
     assert result == dict(failed=True, msg='alicloud.ecs.ecs_invocation failed in the controller process: '
                           'RuntimeError: could not use ******** with ********',
                           error=dict(code='InProcessFailure', message='RuntimeError: could not use ******** with ********'))
