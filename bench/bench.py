@@ -8,7 +8,9 @@ Prints: the API calls of a converged rerun; the polls and the time past a comman
 commands of several lengths; and the median duration of a converged ecs_invocation task beside
 an ansible.builtin.ping task, run alternately in one playbook; a 1,000-instance task (calls,
 converged reruns, time beside ten 100-instance tasks); then the inventory figures of
-bench_inventory.py. Figures, not assertions.
+bench_inventory.py. The task ratio, the 50-host load case and the listing figure are printed for
+both paths: in the controller's process (the default) and as modules (ALICLOUD_ECS_IN_PROCESS=false).
+Figures, not assertions.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+PATHS = (('in-process', 'true'), ('module', 'false'))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
@@ -47,13 +51,17 @@ class Runner(object):
                         ALIBABA_CLOUD_ACCESS_KEY_ID=ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=ACCESS_KEY_SECRET,
                         ALIBABA_CLOUD_REGION_ID=REGION, ALIBABA_CLOUD_ECS_ENDPOINT='http://' + emu.endpoint)
 
-    def play(self, tasks, hosts='localhost', inventory='localhost,', forks=5):
+    def play(self, tasks, hosts='localhost', inventory='localhost,', forks=5, in_process='true'):
+        """Run the tasks; ``in_process`` is ALICLOUD_ECS_IN_PROCESS for the run. Keeps the run's wall time."""
         self.count += 1
         path = os.path.join(self.work, 'play-%d.json' % self.count)
         with open(path, 'w') as handle:
             json.dump([dict(hosts=hosts, connection='local', gather_facts=False, tasks=tasks)], handle)
+        started = time.monotonic()
         process = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '--forks', str(forks), path],
-                                 env=self.env, capture_output=True, text=True, check=False)
+                                 env=dict(self.env, ALICLOUD_ECS_IN_PROCESS=in_process), capture_output=True, text=True,
+                                 check=False)
+        self.wall = time.monotonic() - started
         lines = [line for line in process.stdout.splitlines() if line.startswith('{')]
         if not lines:
             raise RuntimeError('ansible-playbook printed no results:\n%s\n%s' % (process.stdout, process.stderr))
@@ -87,14 +95,14 @@ def poll_figures(runner, sdk, seconds):
     return len(looks), len(during), looks[-1]['time'] - ended
 
 
-def task_ratio(runner, sdk, pairs):
-    command_id = create_command(sdk, 'echo ratio', name='bench-ratio')
+def task_ratio(runner, sdk, pairs, in_process='true'):
+    command_id = create_command(sdk, 'echo ratio', name='bench-ratio-%s' % in_process)
     runner.play([invocation(command_id, LINUX_INSTANCES[2:4])])
     tasks = []
     for dummy in range(pairs):
         tasks.append({'name': 'ping', 'ansible.builtin.ping': {}})
         tasks.append(invocation(command_id, LINUX_INSTANCES[2:4]))
-    results = runner.play(tasks)
+    results = runner.play(tasks, in_process=in_process)
     ping = [item['duration'] for item in results if item['task'] == 'ping']
     ecs = [item['duration'] for item in results if item['task'] == 'invocation']
     assert all(not item['result'].get('changed') for item in results if item['task'] == 'invocation')
@@ -112,17 +120,18 @@ def load_figures(work, hosts=50, forks=10, rate=0.2):
         with open(inventory, 'w') as handle:
             json.dump({'all': {'hosts': inventory_hosts}}, handle)
         figures = []
-        for label, control in (('unthrottled', {}),
-                               ('throttled', {'faults': [{'action': '*', 'kind': 'throttle', 'rate': rate, 'seed': 3}]})):
-            command_id = create_command(sdk, 'echo %s' % label, name='bench-load-%s' % label)
-            emu.set_control(control)
-            results = runner.play([invocation(command_id, ['{{ instance_id }}'])], hosts='all', inventory=inventory,
-                                  forks=forks)
-            emu.set_control({})
-            created = [line for line in emu.requests('InvokeCommand')
-                       if line['status'] == 200 and line['params']['CommandId'] == command_id]
-            figures.append((label, [item['duration'] for item in results], sum(item['status'] == 'ok' for item in results),
-                            len(created)))
+        for path, in_process in PATHS:
+            for label, control in (('unthrottled', {}),
+                                   ('throttled', {'faults': [{'action': '*', 'kind': 'throttle', 'rate': rate, 'seed': 3}]})):
+                command_id = create_command(sdk, 'echo %s' % label, name='bench-load-%s-%s' % (label, path))
+                emu.set_control(control)
+                results = runner.play([invocation(command_id, ['{{ instance_id }}'])], hosts='all', inventory=inventory,
+                                      forks=forks, in_process=in_process)
+                emu.set_control({})
+                created = [line for line in emu.requests('InvokeCommand')
+                           if line['status'] == 200 and line['params']['CommandId'] == command_id]
+                figures.append((path, label, [item['duration'] for item in results],
+                                sum(item['status'] == 'ok' for item in results), len(created), runner.wall))
         return figures
 
 
@@ -134,9 +143,12 @@ def info_figures(work, count=5000, repeat=3):
         command_id = create_command(sdk, 'true', name='bench-info')
         for dummy in range(count):
             invoke(sdk, command_id, [LINUX_INSTANCES[0]])
-        results = runner.play([{'name': 'info', 'alicloud.ecs.ecs_invocation_info': {'command_id': command_id}}] * repeat)
-        tasks = [item['duration'] for item in results]
-        listed = len(results[-1]['result']['invocations'])
+        tasks = {}
+        for path, in_process in PATHS:
+            results = runner.play([{'name': 'info', 'alicloud.ecs.ecs_invocation_info': {'command_id': command_id}}] * repeat,
+                                  in_process=in_process)
+            tasks[path] = [item['duration'] for item in results]
+            listed = len(results[-1]['result']['invocations'])
         script = PLAIN_SDK_SCRIPT % dict(key=ACCESS_KEY_ID, secret=ACCESS_KEY_SECRET, endpoint=emu.endpoint,
                                          region=REGION, command=command_id)
         plain = []
@@ -235,25 +247,28 @@ def main():
                 print('%5s s command: polls while it ran %s; in all %s; seen after it ended (s) %s'
                       % (seconds, counts([run[1] for run in runs]), counts([run[0] for run in runs]),
                          spread([run[2] for run in runs])))
-            if 'ratio' not in skip:
-                ping, ecs = task_ratio(runner, sdk, args.pairs)
-                print('ansible.builtin.ping task (s):       %s' % spread(ping))
-                print('converged ecs_invocation task (s):   %s' % spread(ecs))
+            for path, in_process in ([] if 'ratio' in skip else PATHS):
+                ping, ecs = task_ratio(runner, sdk, args.pairs, in_process)
+                print('%s: ansible.builtin.ping task (s):       %s' % (path, spread(ping)))
+                print('%s: converged ecs_invocation task (s):   %s' % (path, spread(ecs)))
                 ratios = [e / p for p, e in zip(ping, ecs)]
-                print('ecs_invocation / ping: median of medians %.2f; per pair %s'
-                      % (statistics.median(ecs) / statistics.median(ping), spread(ratios)))
+                print('%s: ecs_invocation / ping: median of medians %.2f; per pair %s'
+                      % (path, statistics.median(ecs) / statistics.median(ping), spread(ratios)))
         if 'load' not in skip:
             figures = load_figures(work)
-            baseline = statistics.median(figures[0][1])
-            for label, durations, ok, created in figures:
-                print('50 hosts, forks 10, %-11s: %d ok, %d invocations, task (s) %s, slowest / unthrottled median %.2f'
-                      % (label, ok, created, spread(durations), max(durations) / baseline))
+            baselines = dict((path, statistics.median(durations)) for path, label, durations, ok, created, wall in figures
+                             if label == 'unthrottled')
+            for path, label, durations, ok, created, wall in figures:
+                print('%s: 50 hosts, forks 10, %-11s: %d ok, %d invocations, playbook %.2f s, task (s) %s, '
+                      'slowest / unthrottled median %.2f'
+                      % (path, label, ok, created, wall, spread(durations), max(durations) / baselines[path]))
         if 'info' not in skip:
             tasks, listed, plain, found = info_figures(work, args.invocations, args.repeat)
-            print('ecs_invocation_info over %d invocations, task (s): %s' % (listed, spread(tasks)))
             print('plain SDK script paging the same %d, run (s):     %s' % (found, spread(plain)))
-            print('ecs_invocation_info / plain SDK script: ratio of medians %.2f'
-                  % (statistics.median(tasks) / statistics.median(plain)))
+            for path, durations in sorted(tasks.items()):
+                print('%s: ecs_invocation_info over %d invocations, task (s): %s' % (path, listed, spread(durations)))
+                print('%s: ecs_invocation_info / plain SDK script: ratio of medians %.2f'
+                      % (path, statistics.median(durations) / statistics.median(plain)))
         if 'fleet' not in skip:
             for line in fleet_figures(work, args.fleet):
                 print(line)

@@ -21,6 +21,9 @@ from emulator.harness import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, Emulator
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
 CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
+# The opt-out of in-process execution (plugins/plugin_utils/in_process.py).
+IN_PROCESS = 'ALICLOUD_ECS_IN_PROCESS'
+PATHS = dict(in_process='true', module='false')
 
 
 def _run(command, **kwargs):
@@ -98,6 +101,9 @@ class Ansible(object):
             ALIBABA_CLOUD_REGION_ID=REGION,
             ALIBABA_CLOUD_ECS_ENDPOINT='http://' + emu.endpoint,
         )
+        # ALICLOUD_ECS_IN_PROCESS=false in pytest's environment runs the suite on the module path.
+        if os.environ.get(IN_PROCESS):
+            self.env[IN_PROCESS] = os.environ[IN_PROCESS]
         self.runs = 0
 
     def playbook(self, tasks, check=False, diff=False, extra_vars=None, env=None, args=(), clear_log=True,
@@ -129,3 +135,12 @@ class Ansible(object):
 @pytest.fixture
 def ansible(collections_path, emulator, tmp_path):
     return Ansible(collections_path, emulator, tmp_path)
+
+
+@pytest.fixture(params=sorted(PATHS))
+def ansible_on_each_path(request, collections_path, emulator, tmp_path):
+    """An Ansible that runs the collection's tasks in the controller's process, then one that runs them as modules."""
+    runner = Ansible(collections_path, emulator, tmp_path)
+    runner.env[IN_PROCESS] = PATHS[request.param]
+    runner.path = request.param
+    return runner
