@@ -42,6 +42,8 @@ def test_every_module_on_each_path(ansible_on_each_path):
         task('ecs_invocation_info', 'invocation info', command_id='{{ command.command_id }}', include_output=True),
         task('ecs_invocation', 'absent', state='absent', command_id='{{ command.command_id }}', instance_ids=[A, B]),
         task('ecs_command', 'command absent', name=name, state='absent'),
+        task('ecs_send_file', 'send file', instance_ids=[A], target_dir='/tmp/' + name, name='hello.txt',
+             content='hello\n'),
     ]
     run = ansible.playbook(tasks, args=['-vvv'])
     assert run.rc == 0, run.stdout
@@ -61,6 +63,9 @@ def test_every_module_on_each_path(ansible_on_each_path):
     assert run.task('absent')['changed'] is False      # finished: nothing to stop
     assert run.task('command absent')['changed'] is True
     assert ansible.emulator.count('InvokeCommand') == 1 and ansible.emulator.count('DeleteCommand') == 1
+    sent = run.task('send file')
+    assert sent['changed'] is True and [item['instance_id'] for item in sent['instances']] == [A]
+    assert ansible.emulator.count('SendFile') == 1
 
 
 def test_check_mode_and_diff_on_each_path(ansible_on_each_path):
